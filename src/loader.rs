@@ -1,0 +1,515 @@
+//! The loader model: what Claude Code itself makes of a frontmatter block (spec §3).
+//!
+//! Claude Code parses the block with a strict YAML 1.2 parser; when that fails it rewrites the
+//! text (quoting top-level values that contain YAML indicators, expanding leading tabs) and parses
+//! again; when that fails too the frontmatter becomes `{}`. This module reproduces those steps
+//! with `saphyr` (strict YAML 1.2, like Bun's parser: `yes` stays a string) and reports which step
+//! succeeded, so that analysis can tell "valid", "valid for Claude Code only" and "ignored" apart.
+
+use std::fmt;
+
+use saphyr::{LoadableYamlNode, Scalar, Yaml};
+
+/// A YAML value as Claude Code sees it after loading.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    String(String),
+    Seq(Vec<Value>),
+    /// Keys in source order (duplicates removed, last one kept).
+    Map(Vec<(Value, Value)>),
+}
+
+/// A strict-YAML parse error, located in the frontmatter text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct YamlError {
+    pub message: String,
+    /// Byte offset into the frontmatter text.
+    pub offset: usize,
+}
+
+/// Which step of Claude Code's loader produced the frontmatter.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Outcome {
+    /// Strict YAML accepted the block as written.
+    Strict,
+    /// Strict YAML rejected the block; Claude Code's quoting fallback rescued it.
+    Rescued { strict_error: YamlError },
+    /// Neither parse succeeded: Claude Code ignores the whole frontmatter.
+    Failed {
+        strict_error: YamlError,
+        fallback_error: YamlError,
+    },
+}
+
+/// The loaded frontmatter.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Loaded {
+    pub outcome: Outcome,
+    /// Top-level keys and values, as Claude Code sees them (empty when the parse failed or the
+    /// block is not a mapping).
+    pub fields: Vec<(String, Value)>,
+    /// The block parsed to something other than a mapping (a list or a scalar).
+    pub not_a_mapping: bool,
+    /// Keys that appear more than once at the top level (the last value is kept).
+    pub duplicate_keys: Vec<String>,
+}
+
+impl Loaded {
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.fields.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+}
+
+/// Loads a frontmatter block the way Claude Code does.
+pub fn load_claude_code(text: &str) -> Loaded {
+    let strict = parse_strict(text);
+    let (outcome, document) = match strict {
+        Ok(document) => (Outcome::Strict, Some(document)),
+        Err(strict_error) => {
+            let rewritten = fallback_rewrite(text);
+            match parse_strict(&rewritten) {
+                Ok(document) => (Outcome::Rescued { strict_error }, Some(document)),
+                Err(mut fallback_error) => {
+                    fallback_error.offset = fallback_error.offset.min(text.len());
+                    (
+                        Outcome::Failed {
+                            strict_error,
+                            fallback_error,
+                        },
+                        None,
+                    )
+                }
+            }
+        }
+    };
+    let mut loaded = Loaded {
+        outcome,
+        fields: Vec::new(),
+        not_a_mapping: false,
+        duplicate_keys: Vec::new(),
+    };
+    match document {
+        Some(Document {
+            value: Value::Map(entries),
+            duplicate_keys,
+        }) => {
+            loaded.duplicate_keys = duplicate_keys;
+            loaded.fields = entries
+                .into_iter()
+                .map(|(key, value)| match key {
+                    Value::String(key) => (key, value),
+                    // Claude Code reads keys as object properties: a non-string key becomes its
+                    // string form, which never matches a known field; keep it visible anyway.
+                    other => (other.to_string(), value),
+                })
+                .collect();
+        }
+        Some(Document {
+            value: Value::Null, ..
+        })
+        | None => {}
+        Some(_) => loaded.not_a_mapping = true,
+    }
+    loaded
+}
+
+struct Document {
+    value: Value,
+    duplicate_keys: Vec<String>,
+}
+
+/// Strict YAML 1.2. Duplicate top-level keys are tolerated (last one wins, as in a JavaScript
+/// object) and reported separately; any other error fails the parse.
+fn parse_strict(text: &str) -> Result<Document, YamlError> {
+    let mut duplicate_keys = Vec::new();
+    let mut current = text.to_owned();
+    // Each round blanks the earlier occurrence of one duplicated key; bounded by the line count.
+    for _ in 0..=text.lines().count() {
+        match Yaml::load_from_str(&current) {
+            Ok(documents) => {
+                let value = documents
+                    .into_iter()
+                    .next()
+                    .map_or(Value::Null, |doc| convert(&doc));
+                return Ok(Document {
+                    value,
+                    duplicate_keys,
+                });
+            }
+            Err(error) => {
+                let offset =
+                    char_position_to_byte(&current, error.marker().line(), error.marker().col());
+                let message = error.info().to_owned();
+                if message.contains("duplicated key")
+                    && let Some((key, blanked)) = blank_earlier_duplicate(&current, offset)
+                {
+                    duplicate_keys.push(key);
+                    current = blanked;
+                    continue;
+                }
+                return Err(YamlError { message, offset });
+            }
+        }
+    }
+    Err(YamlError {
+        message: "too many duplicated keys".to_owned(),
+        offset: 0,
+    })
+}
+
+/// Replaces the first top-level entry whose key equals the key at `offset` with spaces (keeping
+/// every offset stable), so that the later one wins.
+fn blank_earlier_duplicate(text: &str, offset: usize) -> Option<(String, String)> {
+    let line_start = text[..offset.min(text.len())]
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
+    let line = &text[line_start..];
+    let key = top_level_key(line.lines().next()?)?;
+    let mut position = 0;
+    for line in text.split_inclusive('\n') {
+        if position >= line_start {
+            break;
+        }
+        if top_level_key(line) == Some(key) {
+            let mut blanked = text.to_owned();
+            // Blank the entry line and its indented continuation lines.
+            let mut end = position + line.len();
+            for next in text[end..].split_inclusive('\n') {
+                if next.starts_with([' ', '\t']) || next.trim().is_empty() {
+                    end += next.len();
+                } else {
+                    break;
+                }
+            }
+            let replacement: String = text[position..end]
+                .chars()
+                .map(|c| if c == '\n' { '\n' } else { ' ' })
+                .collect();
+            blanked.replace_range(position..end, &replacement);
+            return Some((key.to_owned(), blanked));
+        }
+        position += line.len();
+    }
+    None
+}
+
+fn top_level_key(line: &str) -> Option<&str> {
+    if line.starts_with([' ', '\t', '#', '-']) {
+        return None;
+    }
+    let (key, _) = line.split_once(':')?;
+    let key = key.trim_end();
+    (!key.is_empty()).then_some(key)
+}
+
+/// Claude Code's rewrite of a frontmatter block that strict YAML rejected (spec §3, step 1–2).
+pub fn fallback_rewrite(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    for line in text.split_inclusive('\n') {
+        let (content, ending) = split_line_ending(line);
+        let rewritten = quote_top_level_value(content).unwrap_or_else(|| content.to_owned());
+        out.push_str(&expand_leading_tabs(&rewritten));
+        out.push_str(ending);
+    }
+    out
+}
+
+/// The byte range of the value that the fallback would wrap in quotes on this line, if any
+/// (relative to the line start).
+pub fn fallback_quoted_value(line: &str) -> Option<std::ops::Range<usize>> {
+    let (key_end, value_start) = eligible_key_value(line)?;
+    let value = line[value_start..].trim_end();
+    let _ = key_end;
+    needs_quoting(value).then(|| value_start..value_start + value.len())
+}
+
+/// `key: value` where the key is only ASCII letters, `_` or `-`, unindented, with a non-empty
+/// value on the same line. Returns the key end and the value start.
+fn eligible_key_value(line: &str) -> Option<(usize, usize)> {
+    let key_end = line.find(':')?;
+    let key = &line[..key_end];
+    if key.is_empty()
+        || !key
+            .bytes()
+            .all(|b| b.is_ascii_alphabetic() || b == b'_' || b == b'-')
+    {
+        return None;
+    }
+    let after = &line[key_end + 1..];
+    let spaces = after.len() - after.trim_start_matches([' ', '\t']).len();
+    if spaces == 0 {
+        return None;
+    }
+    let value_start = key_end + 1 + spaces;
+    (!line[value_start..].trim().is_empty()).then_some((key_end, value_start))
+}
+
+fn needs_quoting(value: &str) -> bool {
+    let already_quoted = (value.len() >= 2 && value.starts_with('"') && value.ends_with('"'))
+        || (value.len() >= 2 && value.starts_with('\'') && value.ends_with('\''));
+    if already_quoted {
+        return false;
+    }
+    if value.starts_with('[') && value.ends_with(']') && parses_as_list(value) {
+        return false;
+    }
+    value.contains([
+        '{', '}', '[', ']', '*', '&', '#', '!', '|', '>', '%', '@', '`',
+    ]) || value.contains(": ")
+}
+
+fn parses_as_list(value: &str) -> bool {
+    matches!(
+        Yaml::load_from_str(value)
+            .ok()
+            .and_then(|docs| docs.into_iter().next()),
+        Some(Yaml::Sequence(_))
+    )
+}
+
+fn quote_top_level_value(line: &str) -> Option<String> {
+    let range = fallback_quoted_value(line)?;
+    let value = &line[range.clone()];
+    let escaped = value.replace('\\', "\\\\").replace('"', "\\\"");
+    Some(format!(
+        "{}\"{escaped}\"{}",
+        &line[..range.start],
+        &line[range.end..]
+    ))
+}
+
+/// The text Claude Code's fallback would write for `value` (for quick fixes).
+pub fn double_quoted(value: &str) -> String {
+    format!("\"{}\"", value.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+fn expand_leading_tabs(line: &str) -> String {
+    let tabs = line.len() - line.trim_start_matches('\t').len();
+    if tabs == 0 {
+        return line.to_owned();
+    }
+    format!("{}{}", "  ".repeat(tabs), &line[tabs..])
+}
+
+fn split_line_ending(line: &str) -> (&str, &str) {
+    let content = line.trim_end_matches(['\n', '\r']);
+    (content, &line[content.len()..])
+}
+
+/// saphyr reports a 1-based line and a 0-based column in characters.
+fn char_position_to_byte(text: &str, line: usize, col: usize) -> usize {
+    let line_start = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum::<usize>()
+        .min(text.len());
+    let rest = &text[line_start..];
+    let col_bytes = rest.char_indices().nth(col).map_or(rest.len(), |(i, _)| i);
+    line_start + col_bytes
+}
+
+fn convert(yaml: &Yaml<'_>) -> Value {
+    match yaml {
+        Yaml::Value(scalar) => match scalar {
+            Scalar::Null => Value::Null,
+            Scalar::Boolean(b) => Value::Bool(*b),
+            Scalar::Integer(i) => Value::Int(*i),
+            Scalar::FloatingPoint(f) => Value::Float(f.into_inner()),
+            Scalar::String(s) => Value::String(s.to_string()),
+        },
+        Yaml::Representation(text, _, _) => Value::String(text.to_string()),
+        Yaml::Sequence(items) => Value::Seq(items.iter().map(convert).collect()),
+        Yaml::Mapping(entries) => Value::Map(
+            entries
+                .iter()
+                .map(|(k, v)| (convert(k), convert(v)))
+                .collect(),
+        ),
+        Yaml::Tagged(_, inner) => convert(inner),
+        Yaml::Alias(_) | Yaml::BadValue => Value::Null,
+    }
+}
+
+impl Value {
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Self::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// A short name of the value's type, for messages.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Self::Null => "null",
+            Self::Bool(_) => "boolean",
+            Self::Int(_) => "integer",
+            Self::Float(_) => "number",
+            Self::String(_) => "string",
+            Self::Seq(_) => "list",
+            Self::Map(_) => "mapping",
+        }
+    }
+}
+
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Null => f.write_str("null"),
+            Self::Bool(b) => write!(f, "{b}"),
+            Self::Int(i) => write!(f, "{i}"),
+            Self::Float(x) => write!(f, "{x}"),
+            Self::String(s) => f.write_str(s),
+            Self::Seq(items) => {
+                f.write_str("[")?;
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{item}")?;
+                }
+                f.write_str("]")
+            }
+            Self::Map(_) => f.write_str("{…}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SEED: &str = include_str!("../tests/fixtures/rust-backend-expert.md");
+
+    fn seed_frontmatter() -> &'static str {
+        let rest = SEED.strip_prefix("---\n").unwrap();
+        &rest[..rest.find("\n---").unwrap() + 1]
+    }
+
+    #[test]
+    fn strict_yaml_1_2_scalars() {
+        let loaded = load_claude_code("a: yes\nb: 5\nc: true\nd: ~\ne: 1.5\n");
+        assert_eq!(loaded.outcome, Outcome::Strict);
+        assert_eq!(loaded.get("a"), Some(&Value::String("yes".into())));
+        assert_eq!(loaded.get("b"), Some(&Value::Int(5)));
+        assert_eq!(loaded.get("c"), Some(&Value::Bool(true)));
+        assert_eq!(loaded.get("d"), Some(&Value::Null));
+        assert_eq!(loaded.get("e"), Some(&Value::Float(1.5)));
+    }
+
+    #[test]
+    fn the_seed_is_rescued_by_the_fallback() {
+        let loaded = load_claude_code(seed_frontmatter());
+        let Outcome::Rescued { strict_error } = &loaded.outcome else {
+            panic!(
+                "expected the fallback to rescue the seed, got {:?}",
+                loaded.outcome
+            );
+        };
+        assert!(
+            strict_error.message.contains("mapping values"),
+            "{strict_error:?}"
+        );
+        let description = loaded.get("description").and_then(Value::as_str).unwrap();
+        assert!(description.starts_with("Use this agent when"));
+        assert!(description.contains(
+            "<example>Context: User needs help with Rust backend development.\\nuser: \"Create"
+        ));
+        assert_eq!(loaded.get("color"), Some(&Value::String("yellow".into())));
+    }
+
+    #[test]
+    fn comments_cut_plain_scalars_silently() {
+        let loaded = load_claude_code("description: see issue #42 for details\n");
+        assert_eq!(loaded.outcome, Outcome::Strict);
+        assert_eq!(
+            loaded.get("description"),
+            Some(&Value::String("see issue".into()))
+        );
+    }
+
+    #[test]
+    fn multi_line_plain_scalar_with_colon_is_not_rescued() {
+        let loaded =
+            load_claude_code("name: a\ndescription: first line\n  continued: with colon\n");
+        assert!(
+            matches!(loaded.outcome, Outcome::Failed { .. }),
+            "{:?}",
+            loaded.outcome
+        );
+        assert!(loaded.fields.is_empty());
+    }
+
+    #[test]
+    fn keys_with_digits_are_not_quoted() {
+        assert_eq!(fallback_rewrite("key2: a: b\n"), "key2: a: b\n");
+        assert_eq!(fallback_rewrite("key: a: b\n"), "key: \"a: b\"\n");
+        assert_eq!(fallback_rewrite("key: [a, b]\n"), "key: [a, b]\n");
+        assert_eq!(fallback_rewrite("key: 'a: b'\n"), "key: 'a: b'\n");
+        assert_eq!(
+            fallback_rewrite("k: a \\n \"q\" #x\r\n"),
+            "k: \"a \\\\n \\\"q\\\" #x\"\r\n"
+        );
+        assert_eq!(fallback_rewrite("\t\tx: 1\n"), "    x: 1\n");
+    }
+
+    #[test]
+    fn unterminated_quote_fails() {
+        let loaded = load_claude_code("name: \"abc\ndescription: x\n");
+        assert!(matches!(loaded.outcome, Outcome::Failed { .. }));
+    }
+
+    #[test]
+    fn duplicate_keys_keep_the_last() {
+        let loaded = load_claude_code("name: a\nmodel: opus\nname: b\n");
+        assert_eq!(loaded.outcome, Outcome::Strict);
+        assert_eq!(loaded.get("name"), Some(&Value::String("b".into())));
+        assert_eq!(loaded.duplicate_keys, vec!["name".to_owned()]);
+    }
+
+    #[test]
+    fn non_mapping_and_empty() {
+        assert!(load_claude_code("- a\n- b\n").not_a_mapping);
+        let empty = load_claude_code("");
+        assert_eq!(empty.outcome, Outcome::Strict);
+        assert!(empty.fields.is_empty() && !empty.not_a_mapping);
+    }
+
+    #[test]
+    fn alias_bombs_and_deep_nesting_fail_cleanly() {
+        let mut bomb = String::from("a0: &a0 [x,x,x,x,x,x,x,x,x,x]\n");
+        for i in 1..9 {
+            let refs = vec![format!("*a{}", i - 1); 10].join(",");
+            bomb.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+        }
+        assert!(matches!(
+            load_claude_code(&bomb).outcome,
+            Outcome::Failed { .. }
+        ));
+        let deep = "[".repeat(100_000);
+        assert!(matches!(
+            load_claude_code(&deep).outcome,
+            Outcome::Failed { .. }
+        ));
+        // As a top-level value the fallback quotes it, exactly as Claude Code would.
+        let quoted = format!("a: {deep}");
+        assert!(matches!(
+            load_claude_code(&quoted).outcome,
+            Outcome::Rescued { .. }
+        ));
+    }
+
+    #[test]
+    fn error_offsets_are_bytes() {
+        let loaded = load_claude_code("name: é😀\nx: a: b\n");
+        let Outcome::Rescued { strict_error } = loaded.outcome else {
+            panic!()
+        };
+        assert_eq!(strict_error.offset, "name: é😀\nx: a".len());
+    }
+}

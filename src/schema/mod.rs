@@ -1,0 +1,436 @@
+//! Dialect knowledge as data: typed views of the embedded YAML schema files, and path detection.
+//!
+//! A new field, value or tool is an edit to a `*.yaml` file in this folder; the Rust side only
+//! knows the *kinds* of checks (types, enums, name rules).
+
+use std::path::Path;
+use std::sync::LazyLock;
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use serde::Deserialize;
+
+/// The type of a frontmatter field's value.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum FieldType {
+    String,
+    Integer,
+    Boolean,
+    Enum,
+    /// A tool list: comma/space separated string or YAML list of tool names and rules.
+    Tools,
+    /// A list of names: comma/space separated string or YAML list.
+    StringList,
+    Mapping,
+    /// The settings.json `hooks` shape.
+    Hooks,
+    /// A list of server names or one-key `{name: config}` maps.
+    McpServers,
+    Any,
+}
+
+/// What the tool does with an invalid value.
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum OnInvalid {
+    /// The file is not loaded at all.
+    Reject,
+    /// The value is ignored or dropped; the file still loads.
+    #[default]
+    Drop,
+}
+
+/// A naming convention checked as a warning only.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum Convention {
+    /// Lowercase letters, digits and single hyphens.
+    KebabCase,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+pub struct Value {
+    pub value: String,
+    #[serde(default)]
+    pub doc: String,
+    /// Color swatch for color values (`#rrggbb`).
+    #[serde(default)]
+    pub hex: Option<String>,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+pub struct Field {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub ty: FieldType,
+    #[serde(default)]
+    pub required: bool,
+    #[serde(default)]
+    pub summary: String,
+    #[serde(default)]
+    pub doc: String,
+    #[serde(default)]
+    pub example: Option<String>,
+    #[serde(default)]
+    pub default: Option<String>,
+    #[serde(default)]
+    pub values: Vec<Value>,
+    /// `values` are suggestions only: other values are allowed.
+    #[serde(default)]
+    pub open: bool,
+    #[serde(default = "default_true")]
+    pub case_sensitive: bool,
+    /// An enum that also accepts an integer.
+    #[serde(default)]
+    pub integer_ok: bool,
+    /// An integer that may also be written as a numeric string.
+    #[serde(default)]
+    pub numeric_string_ok: bool,
+    /// A boolean that may also be written as the string `"true"`/`"false"`.
+    #[serde(default)]
+    pub string_bool_ok: bool,
+    #[serde(default)]
+    pub min: Option<i64>,
+    #[serde(default)]
+    pub max_length: Option<usize>,
+    #[serde(default)]
+    pub forbidden_chars: Vec<String>,
+    #[serde(default)]
+    pub forbidden_prefixes: Vec<String>,
+    #[serde(default)]
+    pub convention: Option<Convention>,
+    #[serde(default)]
+    pub invalid: OnInvalid,
+    /// Ignored when the file is a plugin agent.
+    #[serde(default)]
+    pub plugin_ignored: bool,
+    /// Other spellings of this key that deserve a targeted did-you-mean.
+    #[serde(default)]
+    pub aliases: Vec<String>,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+pub struct Tool {
+    pub name: String,
+    #[serde(default)]
+    pub summary: String,
+    #[serde(default)]
+    pub doc: String,
+    /// Legacy names still accepted and mapped to this tool.
+    #[serde(default)]
+    pub legacy: Vec<String>,
+    #[serde(default)]
+    pub rule_syntax: Option<String>,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+pub struct RemovedTool {
+    pub name: String,
+    #[serde(default)]
+    pub doc: String,
+    #[serde(default)]
+    pub replacement: Option<String>,
+}
+
+/// Which loader model decides what the tool does with a file.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum LoaderKind {
+    ClaudeCode,
+}
+
+/// One dialect: the schema of one kind of agent-definition file.
+#[derive(Clone, Debug, Deserialize)]
+pub struct Dialect {
+    pub dialect: String,
+    pub title: String,
+    #[serde(default)]
+    pub docs_url: Option<String>,
+    pub loader: LoaderKind,
+    pub paths: Vec<String>,
+    #[serde(default)]
+    pub plugin_paths: Vec<String>,
+    pub fields: Vec<Field>,
+    #[serde(default)]
+    pub tools: Vec<Tool>,
+    #[serde(default)]
+    pub removed_tools: Vec<RemovedTool>,
+}
+
+fn default_true() -> bool {
+    true
+}
+
+/// What a tool name in a `tools:` list resolves to.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum ToolMatch<'a> {
+    Known(&'a Tool),
+    /// A legacy name; the tool it now stands for.
+    Legacy(&'a Tool),
+    Removed(&'a RemovedTool),
+    /// `mcp__<server>__<tool>` or `mcp__<server>`.
+    Mcp,
+    /// `*` (all tools) or a name containing a `*` wildcard.
+    Wildcard,
+    Unknown,
+}
+
+impl Dialect {
+    pub fn field(&self, name: &str) -> Option<&Field> {
+        self.fields.iter().find(|f| f.name == name)
+    }
+
+    /// Resolves a tool entry such as `Bash`, `Bash(git status:*)`, `Task` or `mcp__github__x`.
+    pub fn tool(&self, entry: &str) -> ToolMatch<'_> {
+        let name = tool_base_name(entry);
+        if name == "*" || name.contains('*') {
+            return ToolMatch::Wildcard;
+        }
+        if name.starts_with("mcp__") && name.len() > "mcp__".len() {
+            return ToolMatch::Mcp;
+        }
+        if let Some(tool) = self.tools.iter().find(|t| t.name == name) {
+            return ToolMatch::Known(tool);
+        }
+        if let Some(tool) = self
+            .tools
+            .iter()
+            .find(|t| t.legacy.iter().any(|l| l == name))
+        {
+            return ToolMatch::Legacy(tool);
+        }
+        if let Some(removed) = self.removed_tools.iter().find(|t| t.name == name) {
+            return ToolMatch::Removed(removed);
+        }
+        ToolMatch::Unknown
+    }
+}
+
+/// The tool name of a tools-list entry: `Bash(git status:*)` → `Bash`.
+pub fn tool_base_name(entry: &str) -> &str {
+    entry.split_once('(').map_or(entry, |(name, _)| name).trim()
+}
+
+/// All dialects known to agentls, with compiled path rules. Built once, shared.
+pub struct Registry {
+    dialects: Vec<CompiledDialect>,
+}
+
+struct CompiledDialect {
+    dialect: Dialect,
+    paths: GlobSet,
+    plugin_paths: GlobSet,
+}
+
+/// How a file was matched to its dialect.
+#[derive(Clone, Copy, Debug)]
+pub struct Detected<'a> {
+    pub dialect: &'a Dialect,
+    /// The file is a plugin's agent (plugin rules apply: `description` optional, some fields
+    /// ignored).
+    pub plugin: bool,
+}
+
+const BUILTIN: &[(&str, &str)] = &[("claude-agent.yaml", include_str!("claude-agent.yaml"))];
+
+static REGISTRY: LazyLock<Registry> = LazyLock::new(Registry::builtin);
+
+impl Registry {
+    /// The registry of embedded schemas (built on first use).
+    pub fn get() -> &'static Registry {
+        &REGISTRY
+    }
+
+    fn builtin() -> Self {
+        let dialects = BUILTIN
+            .iter()
+            .filter_map(
+                |(file, text)| match serde_saphyr::from_str::<Dialect>(text) {
+                    Ok(dialect) => Some(dialect),
+                    Err(error) => {
+                        // A broken embedded schema is a build defect caught by the unit tests; at
+                        // run time it only costs that dialect.
+                        tracing::error!("schema {file} is invalid: {error}");
+                        None
+                    }
+                },
+            )
+            .map(CompiledDialect::new)
+            .collect();
+        Self { dialects }
+    }
+
+    pub fn dialects(&self) -> impl Iterator<Item = &Dialect> {
+        self.dialects.iter().map(|d| &d.dialect)
+    }
+
+    pub fn by_id(&self, id: &str) -> Option<&Dialect> {
+        self.dialects().find(|d| d.dialect == id)
+    }
+
+    /// Finds the dialect of a file from its path (checking the file system for a plugin
+    /// manifest when the path looks like a plugin's agent).
+    pub fn detect(&self, path: &Path) -> Option<Detected<'_>> {
+        let normalized = normalize(path);
+        for compiled in &self.dialects {
+            if compiled.paths.is_match(&normalized) {
+                return Some(Detected {
+                    dialect: &compiled.dialect,
+                    plugin: false,
+                });
+            }
+        }
+        for compiled in &self.dialects {
+            if compiled.plugin_paths.is_match(&normalized) && plugin_root(path).is_some() {
+                return Some(Detected {
+                    dialect: &compiled.dialect,
+                    plugin: true,
+                });
+            }
+        }
+        None
+    }
+}
+
+impl CompiledDialect {
+    fn new(dialect: Dialect) -> Self {
+        let paths = compile(&dialect.paths);
+        let plugin_paths = compile(&dialect.plugin_paths);
+        Self {
+            dialect,
+            paths,
+            plugin_paths,
+        }
+    }
+}
+
+fn compile(globs: &[String]) -> GlobSet {
+    let mut builder = GlobSetBuilder::new();
+    for glob in globs {
+        match Glob::new(glob) {
+            Ok(glob) => {
+                builder.add(glob);
+            }
+            Err(error) => tracing::error!("invalid path glob {glob:?} in schema: {error}"),
+        }
+    }
+    builder.build().unwrap_or_else(|error| {
+        tracing::error!("path globs do not compile: {error}");
+        GlobSet::empty()
+    })
+}
+
+/// Forward slashes, so that one set of globs serves every platform.
+fn normalize(path: &Path) -> String {
+    path.to_string_lossy().replace('\\', "/")
+}
+
+/// The plugin folder containing an `agents/` file: the nearest ancestor above `agents/` that has
+/// `.claude-plugin/plugin.json`.
+pub fn plugin_root(path: &Path) -> Option<&Path> {
+    path.ancestors()
+        .skip(1)
+        .filter(|dir| dir.file_name().is_some_and(|name| name == "agents"))
+        .filter_map(Path::parent)
+        .find(|root| root.join(".claude-plugin").join("plugin.json").is_file())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn claude() -> &'static Dialect {
+        Registry::get()
+            .by_id("claude-agent")
+            .expect("the Claude agent schema loads")
+    }
+
+    #[test]
+    fn embedded_schemas_deserialize() {
+        for (file, text) in BUILTIN {
+            if let Err(error) = serde_saphyr::from_str::<Dialect>(text) {
+                panic!("{file}: {error}");
+            }
+        }
+    }
+
+    #[test]
+    fn claude_schema_has_every_recognised_key() {
+        // spec/claude-code.md §4: the recognised agent key set, exactly.
+        let keys = "name, description, model, tools, disallowedTools, color, effort, permissionMode, \
+                    mcpServers, hooks, maxTurns, autoCompactWindow, skills, initialPrompt, memory, \
+                    background, omitClaudeMd, isolation, observer, observerMessage, \
+                    observeToolResults, observeSubagents, experimental";
+        let mut expected: Vec<&str> = keys.split(", ").map(str::trim).collect();
+        let mut actual: Vec<&str> = claude().fields.iter().map(|f| f.name.as_str()).collect();
+        expected.sort_unstable();
+        actual.sort_unstable();
+        assert_eq!(actual, expected);
+    }
+
+    #[test]
+    fn colors_have_swatches() {
+        let color = claude().field("color").unwrap();
+        assert_eq!(color.values.len(), 8);
+        assert!(
+            color
+                .values
+                .iter()
+                .all(|v| v.hex.as_deref().is_some_and(|h| h.starts_with('#')))
+        );
+    }
+
+    #[test]
+    fn tool_resolution() {
+        let dialect = claude();
+        assert!(matches!(dialect.tool("Bash"), ToolMatch::Known(t) if t.name == "Bash"));
+        assert!(matches!(
+            dialect.tool("Bash(git status:*)"),
+            ToolMatch::Known(_)
+        ));
+        assert!(matches!(dialect.tool("Task"), ToolMatch::Legacy(t) if t.name == "Agent"));
+        assert!(matches!(dialect.tool("LS"), ToolMatch::Removed(_)));
+        assert_eq!(dialect.tool("mcp__github__create_issue"), ToolMatch::Mcp);
+        assert_eq!(dialect.tool("mcp__github"), ToolMatch::Mcp);
+        assert_eq!(dialect.tool("*"), ToolMatch::Wildcard);
+        assert_eq!(dialect.tool("Bassh"), ToolMatch::Unknown);
+    }
+
+    #[test]
+    fn detection_by_path() {
+        let registry = Registry::get();
+        let id = |p: &str| {
+            registry
+                .detect(Path::new(p))
+                .map(|d| d.dialect.dialect.clone())
+        };
+        assert_eq!(
+            id("/home/u/proj/.claude/agents/reviewer.md").as_deref(),
+            Some("claude-agent")
+        );
+        assert_eq!(
+            id(".claude/agents/sub/nested.md").as_deref(),
+            Some("claude-agent")
+        );
+        assert_eq!(
+            id("C:\\proj\\.claude\\agents\\x.md").as_deref(),
+            Some("claude-agent")
+        );
+        assert_eq!(id("/home/u/proj/README.md"), None);
+        assert_eq!(id("/home/u/proj/.claude/agents/notes.txt"), None);
+        // An `agents/` folder without a plugin manifest is not a plugin.
+        assert_eq!(id("/nonexistent/plugin/agents/x.md"), None);
+    }
+
+    #[test]
+    fn plugin_agents_need_a_manifest() {
+        let dir = std::env::temp_dir().join(format!("agentls-plugin-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join(".claude-plugin")).unwrap();
+        std::fs::create_dir_all(dir.join("agents")).unwrap();
+        std::fs::write(dir.join(".claude-plugin/plugin.json"), "{}").unwrap();
+        let detected = Registry::get().detect(&dir.join("agents/x.md")).unwrap();
+        assert!(detected.plugin);
+        assert_eq!(detected.dialect.dialect, "claude-agent");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
