@@ -1,0 +1,1504 @@
+//! Diagnostics: every rule that checks a document against its dialect and the loader model.
+//!
+//! Severity policy (DEVELOPERS.md rule 3): *error* when the tool will not load the file or will
+//! drop or ignore a value; *warning* when it loads it but something is probably wrong, or other
+//! tools reject it; *information* for legacy spellings that still work.
+
+use unicode_normalization::UnicodeNormalization;
+
+use super::values::{ListItem, list_items};
+use super::{Analysis, Diagnostic, Fix, MAX_FILE_SIZE, Severity, TextEdit};
+use crate::loader::{self, Loaded, Outcome, Value};
+use crate::schema::{Convention, Dialect, Field, FieldType, OnInvalid, ToolMatch};
+use crate::syntax::{Entry, Frontmatter, Missing, Node, NodeKind};
+use crate::text::TextRange;
+
+pub(super) fn diagnostics(analysis: &Analysis) -> Vec<Diagnostic> {
+    let Some(detected) = analysis.detected else {
+        return Vec::new();
+    };
+    let mut sink = Sink {
+        analysis,
+        out: Vec::new(),
+    };
+    sink.file_level();
+    if let (Some(frontmatter), Some(loaded)) = (&analysis.frontmatter, &analysis.loaded) {
+        let checker = FieldChecker {
+            head: analysis.head(),
+            sink: &mut sink,
+            dialect: detected.dialect,
+            plugin: detected.plugin,
+            frontmatter,
+            loaded,
+        };
+        checker.run();
+    }
+    let mut out = sink.out;
+    out.sort_by_key(|d| (d.range.start, d.range.end, d.severity));
+    out
+}
+
+struct Sink<'a> {
+    analysis: &'a Analysis,
+    out: Vec<Diagnostic>,
+}
+
+impl<'a> Sink<'a> {
+    fn push(
+        &mut self,
+        range: TextRange,
+        severity: Severity,
+        code: &'static str,
+        message: impl Into<String>,
+    ) -> &mut Diagnostic {
+        self.out.push(Diagnostic {
+            range,
+            severity,
+            code,
+            message: message.into(),
+            fixes: Vec::new(),
+        });
+        self.out.last_mut().expect("just pushed")
+    }
+
+    fn head(&self) -> &'a str {
+        self.analysis.head()
+    }
+
+    /// Checks that do not depend on the frontmatter's content: size, fences, body.
+    fn file_level(&mut self) {
+        let analysis = self.analysis;
+        let split = &analysis.split;
+        let first_line = self.line_range_at(if split.bom { 3 } else { 0 });
+        if analysis.len > MAX_FILE_SIZE {
+            self.push(
+                first_line,
+                Severity::Error,
+                "file-too-large",
+                format!(
+                    "this file is {} bytes; Claude Code skips agent files over 1 MiB ({MAX_FILE_SIZE} bytes)",
+                    analysis.len
+                ),
+            );
+        }
+        match &split.missing {
+            Some(Missing::NoOpeningFence) => {
+                // An indented fence (possibly after blank lines) is a near miss worth naming.
+                let start = if split.bom { 3 } else { 0 };
+                let head = self.head();
+                let skipped = head[start..].len() - head[start..].trim_start().len();
+                let first_content = self.line_range_at(start + skipped);
+                let indented = head[first_content.as_range()].trim() == "---"
+                    && first_content.start < start + skipped;
+                let (range, message) = if indented {
+                    (
+                        first_content,
+                        "the frontmatter fence must start at column 1 of the first line: Claude Code sees no frontmatter, so the agent has no name and is silently ignored",
+                    )
+                } else {
+                    (
+                        first_line,
+                        "no frontmatter: Claude Code silently ignores this file; start it with a `---` line, then `name:` and `description:`, then `---`",
+                    )
+                };
+                self.push(range, Severity::Error, "missing-frontmatter", message);
+            }
+            Some(Missing::BlankLinesBeforeFence { fence }) => {
+                let start = if split.bom { 3 } else { 0 };
+                let blank = TextRange::new(start, fence.start);
+                let diagnostic = self.push(
+                    blank.cover(*fence),
+                    Severity::Error,
+                    "blank-line-before-frontmatter",
+                    "the file must start with `---`: with a blank line first, Claude Code sees no frontmatter and silently ignores the agent",
+                );
+                diagnostic.fixes.push(Fix {
+                    title: "Remove the blank lines before `---`".to_owned(),
+                    edits: vec![TextEdit {
+                        range: blank,
+                        new_text: String::new(),
+                    }],
+                    safe: true,
+                });
+            }
+            Some(Missing::Unclosed { opening }) => {
+                self.push(
+                    *opening,
+                    Severity::Error,
+                    "unclosed-frontmatter",
+                    "the frontmatter is never closed: add a `---` line after the last field (Claude Code reads the whole file as body and ignores the agent)",
+                );
+            }
+            None => {}
+        }
+        if let Some(block) = &split.frontmatter {
+            if let Some(truncation) = &block.truncated {
+                let lost: Vec<String> = analysis
+                    .frontmatter
+                    .iter()
+                    .flat_map(|fm| fm.entries.iter())
+                    .filter(|entry| {
+                        entry.key_range.start >= block.closing.end && entry.colon.is_some()
+                    })
+                    .map(|entry| format!("`{}`", entry.key))
+                    .collect();
+                let consequence = if lost.is_empty() {
+                    "the rest of the line becomes body text".to_owned()
+                } else {
+                    format!(
+                        "the rest of the line and {} become body text",
+                        lost.join(", ")
+                    )
+                };
+                let diagnostic = self.push(
+                    block.closing,
+                    Severity::Error,
+                    "frontmatter-cut-short",
+                    format!(
+                        "Claude Code ends the frontmatter at the first `---`, even inside a value: {consequence}; write it differently (e.g. `—`)"
+                    ),
+                );
+                diagnostic.fixes.push(Fix {
+                    title: "Replace `---` with an em dash".to_owned(),
+                    edits: vec![TextEdit {
+                        range: block.closing,
+                        new_text: "—".to_owned(),
+                    }],
+                    safe: false,
+                });
+                let _ = truncation;
+            }
+            if split.body_is_blank {
+                self.push(
+                    block.closing,
+                    Severity::Warning,
+                    "empty-body",
+                    "the body is empty: it is the agent's system prompt, so this agent gets no instructions",
+                );
+            }
+        }
+    }
+
+    /// The range of the line containing `offset`, without its line break (inside the head).
+    fn line_range_at(&self, offset: usize) -> TextRange {
+        let head = self.head();
+        let offset = offset.min(head.len());
+        let start = head[..offset].rfind('\n').map_or(0, |i| i + 1);
+        let end = head[start..]
+            .find(['\n', '\r'])
+            .map_or(head.len(), |i| start + i);
+        TextRange::new(start, end)
+    }
+}
+
+struct FieldChecker<'a, 'b> {
+    sink: &'b mut Sink<'a>,
+    head: &'a str,
+    dialect: &'static Dialect,
+    plugin: bool,
+    frontmatter: &'a Frontmatter,
+    loaded: &'a Loaded,
+}
+
+impl<'a> FieldChecker<'a, '_> {
+    fn run(mut self) {
+        let ignored = self.yaml_validity();
+        self.cut_comments();
+        self.keys();
+        if ignored {
+            return;
+        }
+        if self.loaded.not_a_mapping {
+            let range = self.content_range();
+            self.sink.push(
+                range,
+                Severity::Error,
+                "frontmatter-not-a-mapping",
+                "the frontmatter is a list or a single value, not `key: value` fields: Claude Code ignores it",
+            );
+            return;
+        }
+        for field in &self.dialect.fields {
+            self.field(field);
+        }
+    }
+
+    /// The content range of the block Claude Code reads.
+    fn content_range(&self) -> TextRange {
+        self.sink
+            .analysis
+            .split
+            .frontmatter
+            .as_ref()
+            .map_or(TextRange::empty(0), |block| block.content)
+    }
+
+    fn opening_fence(&self) -> TextRange {
+        self.sink
+            .analysis
+            .split
+            .frontmatter
+            .as_ref()
+            .map_or(TextRange::empty(0), |block| block.opening)
+    }
+
+    /// Strict YAML, Claude Code's fallback, or neither. Returns true when Claude Code ignores the
+    /// whole block.
+    fn yaml_validity(&mut self) -> bool {
+        let content = self.content_range();
+        match &self.loaded.outcome {
+            Outcome::Strict => false,
+            Outcome::Rescued { strict_error } => {
+                self.not_strict_yaml(content, strict_error);
+                false
+            }
+            Outcome::Failed {
+                strict_error,
+                fallback_error,
+            } => {
+                let range = self.error_token(content.start + strict_error.offset);
+                self.sink.push(
+                    range,
+                    Severity::Error,
+                    "invalid-yaml",
+                    format!(
+                        "Claude Code cannot parse this frontmatter ({}), even with its quoting fallback ({}): the whole block is ignored and the agent is not loaded",
+                        strict_error.message, fallback_error.message
+                    ),
+                );
+                true
+            }
+        }
+    }
+
+    /// A warning with a quick fix on each line that strict YAML rejects and Claude Code's quoting
+    /// fallback rescues.
+    fn not_strict_yaml(&mut self, content: TextRange, strict_error: &loader::YamlError) {
+        let head = self.head;
+        let text = &head[content.as_range()];
+        let mut found = false;
+        let mut line_start = content.start;
+        for line in text.split_inclusive('\n') {
+            let line_text = line.trim_end_matches(['\n', '\r']);
+            if let Some(value) = loader::fallback_quoted_value(line_text) {
+                let alone = &line_text[..value.end];
+                if !matches!(loader::load_claude_code(alone).outcome, Outcome::Strict) {
+                    found = true;
+                    let range = TextRange::new(line_start + value.start, line_start + value.end);
+                    let value_text = &line_text[value];
+                    let diagnostic = self.sink.push(
+                        range,
+                        Severity::Warning,
+                        "not-strict-yaml",
+                        format!(
+                            "not valid YAML ({}): Claude Code's lenient fallback quotes this value and loads it, but other tools (GitHub Copilot, YAML linters) reject the file; quote the value",
+                            strict_error.message
+                        ),
+                    );
+                    diagnostic.fixes.push(Fix {
+                        title: "Quote the value as Claude Code reads it".to_owned(),
+                        edits: vec![TextEdit {
+                            range,
+                            new_text: loader::double_quoted(value_text),
+                        }],
+                        safe: true,
+                    });
+                }
+            }
+            line_start += line.len();
+        }
+        if !found {
+            let range = self.error_token(content.start + strict_error.offset);
+            self.sink.push(
+                range,
+                Severity::Warning,
+                "not-strict-yaml",
+                format!(
+                    "not valid YAML ({}): Claude Code's lenient fallback loads it, but other tools reject the file",
+                    strict_error.message
+                ),
+            );
+        }
+    }
+
+    /// A non-empty range at `offset`: the token there, or the rest of the line.
+    fn error_token(&self, offset: usize) -> TextRange {
+        let head = self.head;
+        let offset = offset.min(head.len());
+        let rest = &head[offset..];
+        let len = rest.find(['\n', '\r']).unwrap_or(rest.len());
+        if len == 0 {
+            // At a line end: point at the previous character instead, if any.
+            let start = head[..offset]
+                .char_indices()
+                .next_back()
+                .map_or(offset, |(i, _)| i);
+            return TextRange::new(start, offset);
+        }
+        let token = rest[..len]
+            .find(char::is_whitespace)
+            .filter(|&i| i > 0)
+            .unwrap_or(len);
+        TextRange::new(offset, offset + token)
+    }
+
+    /// ` #` inside a plain scalar silently cuts the value (only when strict YAML read the block:
+    /// the fallback quotes such values instead).
+    fn cut_comments(&mut self) {
+        if !matches!(self.loaded.outcome, Outcome::Strict) {
+            return;
+        }
+        for entry in &self.frontmatter.entries {
+            let Some(node) = &entry.value else { continue };
+            let Some(scalar) = node.as_scalar() else {
+                continue;
+            };
+            let Some(comment) = scalar.cut_comment else {
+                continue;
+            };
+            let head = self.head;
+            let comment_text = head[comment.as_range()].to_owned();
+            let whole = TextRange::new(scalar.content.start, comment.end);
+            let whole_text = head[whole.as_range()].to_owned();
+            let diagnostic = self.sink.push(
+                comment,
+                Severity::Warning,
+                "comment-in-value",
+                format!(
+                    "` #` starts a YAML comment: `{}` is cut off and `{}` keeps only `{}`; quote the value to keep it",
+                    comment_text, entry.key, scalar.value
+                ),
+            );
+            diagnostic.fixes.push(Fix {
+                title: "Quote the whole value".to_owned(),
+                edits: vec![TextEdit {
+                    range: whole,
+                    new_text: loader::double_quoted(&whole_text),
+                }],
+                safe: false,
+            });
+        }
+    }
+
+    /// Unknown and duplicate keys.
+    fn keys(&mut self) {
+        let entries = &self.frontmatter.entries;
+        for (index, entry) in entries.iter().enumerate() {
+            if entry.colon.is_none() {
+                continue;
+            }
+            if entries[index + 1..]
+                .iter()
+                .any(|later| later.key == entry.key && later.colon.is_some())
+            {
+                let lines = self.entry_lines(entry);
+                let diagnostic = self.sink.push(
+                    entry.key_range,
+                    Severity::Warning,
+                    "duplicate-key",
+                    format!(
+                        "`{}` is set again below; the last one wins and this one is ignored",
+                        entry.key
+                    ),
+                );
+                diagnostic.fixes.push(Fix {
+                    title: format!("Remove this `{}` entry", entry.key),
+                    edits: vec![TextEdit {
+                        range: lines,
+                        new_text: String::new(),
+                    }],
+                    safe: false,
+                });
+            }
+            if self.dialect.field(&entry.key).is_none() {
+                self.unknown_key(entry);
+            }
+        }
+    }
+
+    fn unknown_key(&mut self, entry: &Entry) {
+        let suggestion = suggest_field(self.dialect, &entry.key);
+        let title = &self.dialect.title;
+        let message = match &suggestion {
+            Some(name) => format!(
+                "unknown field `{}` for a {title}: did you mean `{name}`? (Claude Code ignores it)",
+                entry.key
+            ),
+            None => format!(
+                "unknown field `{}`: Claude Code ignores it (another tool may read it)",
+                entry.key
+            ),
+        };
+        let diagnostic =
+            self.sink
+                .push(entry.key_range, Severity::Warning, "unknown-field", message);
+        if let Some(name) = suggestion {
+            diagnostic.fixes.push(Fix {
+                title: format!("Rename to `{name}`"),
+                edits: vec![TextEdit {
+                    range: entry.key_range,
+                    new_text: name,
+                }],
+                safe: true,
+            });
+        }
+    }
+
+    /// The whole lines of an entry, including nested lines and the line break.
+    fn entry_lines(&self, entry: &Entry) -> TextRange {
+        let head = self.head;
+        let start = head[..entry.key_range.start]
+            .rfind('\n')
+            .map_or(0, |i| i + 1);
+        let end = head[entry.range.end.min(head.len())..]
+            .find('\n')
+            .map_or(head.len(), |i| entry.range.end + i + 1);
+        TextRange::new(start, end)
+    }
+
+    fn field(&mut self, field: &'static Field) {
+        let entry = self
+            .frontmatter
+            .last(&field.name)
+            .filter(|entry| entry.colon.is_some());
+        let value = self.loaded.get(&field.name);
+        if self.plugin && field.plugin_ignored {
+            if let Some(entry) = entry {
+                self.sink.push(
+                    entry.key_range,
+                    Severity::Warning,
+                    "ignored-in-plugin",
+                    format!(
+                        "`{}` is ignored for plugin agents (for security); define the agent in `.claude/agents/` to use it",
+                        field.name
+                    ),
+                );
+            }
+            return;
+        }
+        let present = value.is_some_and(|v| !matches!(v, Value::Null))
+            && !matches!(value, Some(Value::String(s)) if s.trim().is_empty());
+        if !present {
+            self.missing(field, entry);
+            return;
+        }
+        let Some(value) = value else { return };
+        let range = entry.and_then(|e| e.value.as_ref()).map_or_else(
+            || entry.map_or_else(|| self.opening_fence(), |e| e.key_range),
+            |node| node.range,
+        );
+        let node = entry.and_then(|e| e.value.as_ref());
+        match field.ty {
+            FieldType::String => self.string(field, value, range),
+            FieldType::Enum => self.enumeration(field, value, range),
+            FieldType::Boolean => self.boolean(field, value, range),
+            FieldType::Integer => self.integer(field, value, range),
+            FieldType::Tools => self.tools(field, value, node, range),
+            FieldType::StringList => {
+                if !matches!(value, Value::String(_) | Value::Seq(_)) {
+                    self.invalid(
+                        field,
+                        range,
+                        format!(
+                            "`{}` must be a list of names or a comma-separated string, not a {}",
+                            field.name,
+                            value.type_name()
+                        ),
+                    );
+                }
+            }
+            FieldType::Mapping => {
+                if !matches!(value, Value::Map(_)) {
+                    self.invalid(
+                        field,
+                        range,
+                        format!(
+                            "`{}` must be a mapping of `key: value` pairs, not a {}",
+                            field.name,
+                            value.type_name()
+                        ),
+                    );
+                }
+            }
+            FieldType::Hooks => self.hooks(field, value, range),
+            FieldType::McpServers => self.mcp_servers(field, value, node, range),
+            FieldType::Any => {}
+        }
+    }
+
+    fn missing(&mut self, field: &Field, entry: Option<&Entry>) {
+        if !field.required || (self.plugin && field.name != "description" && field.name != "name") {
+            return;
+        }
+        if self.plugin {
+            // Plugin agents fall back to the file name and a placeholder description (spec §5).
+            return;
+        }
+        let range = entry.map_or_else(|| self.opening_fence(), |e| e.key_range);
+        let insert_at = self.content_range().start;
+        let what = if entry.is_some() {
+            "is empty"
+        } else {
+            "is missing"
+        };
+        let consequence = if field.name == "name" {
+            "Claude Code silently ignores a file without a name"
+        } else {
+            "Claude Code will not load this agent"
+        };
+        let diagnostic = self.sink.push(
+            range,
+            Severity::Error,
+            "missing-required-field",
+            format!("required field `{}` {what}: {consequence}", field.name),
+        );
+        if entry.is_none() {
+            diagnostic.fixes.push(Fix {
+                title: format!("Add `{}`", field.name),
+                edits: vec![TextEdit {
+                    range: TextRange::empty(insert_at),
+                    new_text: format!("{}: \n", field.name),
+                }],
+                safe: false,
+            });
+        }
+    }
+
+    /// Reports an invalid value with the severity the field's loader behaviour implies.
+    fn invalid(&mut self, field: &Field, range: TextRange, message: String) -> &mut Diagnostic {
+        let consequence = match field.invalid {
+            OnInvalid::Reject => "Claude Code will not load this agent",
+            OnInvalid::Drop => "Claude Code ignores this value",
+        };
+        self.sink.push(
+            range,
+            Severity::Error,
+            invalid_code(field),
+            format!("{message}; {consequence}"),
+        )
+    }
+
+    fn string(&mut self, field: &'static Field, value: &Value, range: TextRange) {
+        let Value::String(text) = value else {
+            let message = format!(
+                "`{}` must be a string, not a {} (`{value}`)",
+                field.name,
+                value.type_name()
+            );
+            let quote = matches!(value, Value::Int(_) | Value::Float(_) | Value::Bool(_));
+            let literal = self
+                .head
+                .get(range.as_range())
+                .unwrap_or_default()
+                .to_owned();
+            let diagnostic = if field.required && !self.plugin {
+                self.sink.push(range, Severity::Error, "invalid-type", format!("{message}: Claude Code treats the field as missing and will not load this agent"))
+            } else {
+                self.invalid(field, range, message)
+            };
+            if quote {
+                diagnostic.fixes.push(Fix {
+                    title: "Quote the value".to_owned(),
+                    edits: vec![TextEdit {
+                        range,
+                        new_text: loader::double_quoted(&literal),
+                    }],
+                    safe: true,
+                });
+            }
+            return;
+        };
+        if let Some(max) = field.max_length
+            && text.chars().count() > max
+        {
+            self.invalid(
+                field,
+                range,
+                format!(
+                    "`{}` is {} characters long; at most {max} are allowed",
+                    field.name,
+                    text.chars().count()
+                ),
+            );
+            return;
+        }
+        let normalized: String = text.nfkc().collect();
+        for forbidden in &field.forbidden_chars {
+            if normalized.contains(forbidden.as_str()) {
+                let fixed = normalized.replace(forbidden.as_str(), "-");
+                let diagnostic = self.invalid(
+                    field,
+                    range,
+                    format!(
+                        "`{}` must not contain `{forbidden}` (reserved for plugin namespacing)",
+                        field.name
+                    ),
+                );
+                diagnostic.fixes.push(Fix {
+                    title: format!("Replace `{forbidden}` with `-`"),
+                    edits: vec![TextEdit {
+                        range,
+                        new_text: fixed,
+                    }],
+                    safe: false,
+                });
+                return;
+            }
+        }
+        for prefix in &field.forbidden_prefixes {
+            if text.starts_with(prefix.as_str()) {
+                self.invalid(
+                    field,
+                    range,
+                    format!("`{}` must not start with `{prefix}`", field.name),
+                );
+                return;
+            }
+        }
+        if field.convention == Some(Convention::KebabCase) && !is_kebab_case(text) {
+            let kebab = to_kebab_case(text);
+            let diagnostic = self.sink.push(
+                range,
+                Severity::Warning,
+                "name-convention",
+                format!("by convention `{}` uses lowercase letters, digits and hyphens (`{kebab}`); Claude Code accepts it as written", field.name),
+            );
+            if !kebab.is_empty() {
+                diagnostic.fixes.push(Fix {
+                    title: format!("Rename to `{kebab}`"),
+                    edits: vec![TextEdit {
+                        range,
+                        new_text: kebab,
+                    }],
+                    safe: false,
+                });
+            }
+        }
+        if field.name == "description" {
+            self.balanced_tags(text, range);
+        }
+        if field.name == "model" {
+            self.model(field, text, range);
+        }
+    }
+
+    fn balanced_tags(&mut self, text: &str, range: TextRange) {
+        for tag in ["example", "commentary"] {
+            let opened = text.matches(&format!("<{tag}>")).count();
+            let closed = text.matches(&format!("</{tag}>")).count();
+            if opened != closed {
+                self.sink.push(
+                    range,
+                    Severity::Warning,
+                    "unbalanced-tags",
+                    format!("the description opens `<{tag}>` {opened} time(s) but closes it {closed} time(s); the model may misread the examples"),
+                );
+            }
+        }
+    }
+
+    fn model(&mut self, field: &Field, text: &str, range: TextRange) {
+        let trimmed = text.trim();
+        if field.values.iter().any(|v| {
+            v.value.eq_ignore_ascii_case(trimmed) && (v.value == trimmed || v.value == "inherit")
+        }) {
+            return;
+        }
+        if let Some(alias) = field
+            .values
+            .iter()
+            .find(|v| v.value.eq_ignore_ascii_case(trimmed))
+        {
+            let diagnostic = self.sink.push(
+                range,
+                Severity::Warning,
+                "unknown-model",
+                format!("model aliases are lowercase: Claude Code keeps `{trimmed}` as written and it does not match the alias `{}`", alias.value),
+            );
+            diagnostic.fixes.push(Fix {
+                title: format!("Use `{}`", alias.value),
+                edits: vec![TextEdit {
+                    range,
+                    new_text: alias.value.clone(),
+                }],
+                safe: true,
+            });
+            return;
+        }
+        if trimmed.to_ascii_lowercase().contains("claude") {
+            return;
+        }
+        let names: Vec<&str> = field.values.iter().map(|v| v.value.as_str()).collect();
+        let suggestion = did_you_mean(trimmed, names.iter().copied());
+        let hint = suggestion.map_or_else(String::new, |s| format!(" Did you mean `{s}`?"));
+        let diagnostic = self.sink.push(
+            range,
+            Severity::Warning,
+            "unknown-model",
+            format!(
+                "`{trimmed}` is neither a Claude model alias ({}) nor a Claude model ID.{hint}",
+                names.join(", ")
+            ),
+        );
+        if let Some(suggestion) = suggestion {
+            diagnostic.fixes.push(Fix {
+                title: format!("Use `{suggestion}`"),
+                edits: vec![TextEdit {
+                    range,
+                    new_text: suggestion.to_owned(),
+                }],
+                safe: true,
+            });
+        }
+    }
+
+    fn enumeration(&mut self, field: &'static Field, value: &Value, range: TextRange) {
+        if field.integer_ok && matches!(value, Value::Int(_)) {
+            return;
+        }
+        let names: Vec<&str> = field.values.iter().map(|v| v.value.as_str()).collect();
+        let allowed = names
+            .iter()
+            .map(|n| format!("`{n}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let Value::String(text) = value else {
+            self.invalid(
+                field,
+                range,
+                format!(
+                    "`{}` must be one of {allowed}, not a {}",
+                    field.name,
+                    value.type_name()
+                ),
+            );
+            return;
+        };
+        let text = text.trim();
+        let matches = |candidate: &&str| {
+            if field.case_sensitive {
+                *candidate == text
+            } else {
+                candidate.eq_ignore_ascii_case(text)
+            }
+        };
+        if names.iter().any(matches) {
+            return;
+        }
+        let suggestion = names
+            .iter()
+            .find(|n| n.eq_ignore_ascii_case(text))
+            .copied()
+            .or_else(|| did_you_mean(text, names.iter().copied()));
+        let mut message = format!(
+            "`{text}` is not a valid `{}`: use one of {allowed}",
+            field.name
+        );
+        if field.values.iter().any(|v| v.hex.is_some()) {
+            message.push_str(" (names are case-sensitive; hex colors are not supported)");
+        }
+        if let Some(suggestion) = suggestion {
+            message.push_str(&format!(". Did you mean `{suggestion}`?"));
+        }
+        let diagnostic = self.invalid(field, range, message);
+        if let Some(suggestion) = suggestion {
+            diagnostic.fixes.push(Fix {
+                title: format!("Change to `{suggestion}`"),
+                edits: vec![TextEdit {
+                    range,
+                    new_text: suggestion.to_owned(),
+                }],
+                safe: true,
+            });
+        }
+    }
+
+    fn boolean(&mut self, field: &'static Field, value: &Value, range: TextRange) {
+        match value {
+            Value::Bool(_) => {}
+            Value::String(s) if field.string_bool_ok && (s == "true" || s == "false") => {}
+            other => {
+                let shown = other.to_string();
+                let suggestion = match shown.to_ascii_lowercase().as_str() {
+                    "yes" | "on" | "y" | "true" => Some("true"),
+                    "no" | "off" | "n" | "false" => Some("false"),
+                    _ => None,
+                };
+                let diagnostic = self.invalid(
+                    field,
+                    range,
+                    format!("`{}` must be `true` or `false`, not `{shown}`", field.name),
+                );
+                if let Some(suggestion) = suggestion {
+                    diagnostic.fixes.push(Fix {
+                        title: format!("Change to `{suggestion}`"),
+                        edits: vec![TextEdit {
+                            range,
+                            new_text: suggestion.to_owned(),
+                        }],
+                        safe: true,
+                    });
+                }
+            }
+        }
+    }
+
+    fn integer(&mut self, field: &'static Field, value: &Value, range: TextRange) {
+        let number = match value {
+            Value::Int(i) => Some(*i),
+            Value::String(s) if field.numeric_string_ok => s.trim().parse::<i64>().ok(),
+            _ => None,
+        };
+        let min = field.min.unwrap_or(i64::MIN);
+        match number {
+            Some(n) if n >= min => {}
+            Some(n) => {
+                self.invalid(
+                    field,
+                    range,
+                    format!("`{}` must be at least {min}, not {n}", field.name),
+                );
+            }
+            None => {
+                self.invalid(
+                    field,
+                    range,
+                    format!("`{}` must be a whole number, not `{value}`", field.name),
+                );
+            }
+        }
+    }
+
+    fn tools(
+        &mut self,
+        field: &'static Field,
+        value: &Value,
+        node: Option<&Node>,
+        range: TextRange,
+    ) {
+        match value {
+            Value::String(_) => {}
+            Value::Seq(items) => {
+                for (index, item) in items.iter().enumerate() {
+                    if !matches!(item, Value::String(_)) {
+                        let item_range = node
+                            .and_then(Node::as_sequence)
+                            .and_then(|seq| seq.items.get(index))
+                            .map_or(range, |n| n.range);
+                        self.sink.push(
+                            item_range,
+                            Severity::Error,
+                            "invalid-tool-entry",
+                            format!(
+                                "`{item}` is not a tool name; Claude Code drops non-string entries"
+                            ),
+                        );
+                    }
+                }
+            }
+            other => {
+                self.invalid(
+                    field,
+                    range,
+                    format!(
+                        "`{}` must be a comma-separated string or a list of tool names, not a {}",
+                        field.name,
+                        other.type_name()
+                    ),
+                );
+                return;
+            }
+        }
+        let Some(node) = node else { return };
+        let items = list_items(node, self.head);
+        let mut seen: Vec<&str> = Vec::new();
+        for item in &items {
+            if seen.contains(&item.text.as_str()) {
+                let fix = remove_list_item(node, item, self.head);
+                let diagnostic = self.sink.push(
+                    item.range,
+                    Severity::Warning,
+                    "duplicate-tool",
+                    format!("`{}` is listed twice", item.text),
+                );
+                if let Some(fix) = fix {
+                    diagnostic.fixes.push(fix);
+                }
+                continue;
+            }
+            seen.push(&item.text);
+            self.tool(item);
+        }
+    }
+
+    fn tool(&mut self, item: &ListItem) {
+        match self.dialect.tool(&item.text) {
+            ToolMatch::Known(_) | ToolMatch::Mcp | ToolMatch::Wildcard => {}
+            ToolMatch::Legacy(tool) => {
+                let base = crate::schema::tool_base_name(&item.text);
+                let replacement = item.text.replacen(base, &tool.name, 1);
+                let diagnostic = self.sink.push(
+                    item.range,
+                    Severity::Information,
+                    "legacy-tool",
+                    format!(
+                        "`{base}` is the legacy name of `{}`; Claude Code still accepts it",
+                        tool.name
+                    ),
+                );
+                diagnostic.fixes.push(Fix {
+                    title: format!("Use `{}`", tool.name),
+                    edits: vec![TextEdit {
+                        range: item.range,
+                        new_text: replacement,
+                    }],
+                    safe: true,
+                });
+            }
+            ToolMatch::Removed(removed) => {
+                let diagnostic = self.sink.push(
+                    item.range,
+                    Severity::Warning,
+                    "unknown-tool",
+                    format!(
+                        "`{}` no longer exists in Claude Code: {}",
+                        removed.name,
+                        removed.doc.trim()
+                    ),
+                );
+                if let Some(replacement) = &removed.replacement {
+                    diagnostic.fixes.push(Fix {
+                        title: format!("Use `{replacement}`"),
+                        edits: vec![TextEdit {
+                            range: item.range,
+                            new_text: replacement.clone(),
+                        }],
+                        safe: false,
+                    });
+                }
+            }
+            ToolMatch::Unknown => {
+                let base = crate::schema::tool_base_name(&item.text);
+                let names = self.dialect.tools.iter().flat_map(|t| {
+                    std::iter::once(t.name.as_str()).chain(t.legacy.iter().map(String::as_str))
+                });
+                let suggestion = self
+                    .dialect
+                    .tools
+                    .iter()
+                    .find(|t| t.name.eq_ignore_ascii_case(base))
+                    .map(|t| t.name.as_str())
+                    .or_else(|| did_you_mean(base, names));
+                let message = match suggestion {
+                    Some(name) => format!(
+                        "unknown tool `{base}`: did you mean `{name}`? (Claude Code keeps the name but no such tool exists, so it grants nothing)"
+                    ),
+                    None => format!(
+                        "unknown tool `{base}`: Claude Code keeps the name but no such tool exists, so it grants nothing (MCP tools are named `mcp__<server>__<tool>`)"
+                    ),
+                };
+                let replacement = suggestion.map(|name| item.text.replacen(base, name, 1));
+                let diagnostic =
+                    self.sink
+                        .push(item.range, Severity::Warning, "unknown-tool", message);
+                if let Some(replacement) = replacement {
+                    diagnostic.fixes.push(Fix {
+                        title: format!("Change to `{replacement}`"),
+                        edits: vec![TextEdit {
+                            range: item.range,
+                            new_text: replacement,
+                        }],
+                        safe: true,
+                    });
+                }
+            }
+        }
+    }
+
+    /// The settings.json `hooks` shape: `{Event: [{matcher?, hooks: [{type: command, command}]}]}`.
+    fn hooks(&mut self, field: &'static Field, value: &Value, range: TextRange) {
+        let problem = hooks_problem(value);
+        if let Some(problem) = problem {
+            self.invalid(field, range, format!("`hooks` {problem}"));
+        }
+    }
+
+    fn mcp_servers(
+        &mut self,
+        field: &'static Field,
+        value: &Value,
+        node: Option<&Node>,
+        range: TextRange,
+    ) {
+        let Value::Seq(items) = value else {
+            self.invalid(field, range, format!("`mcpServers` must be a list of server names or `name: config` entries, not a {}", value.type_name()));
+            return;
+        };
+        for (index, item) in items.iter().enumerate() {
+            let valid = match item {
+                Value::String(_) => true,
+                Value::Map(entries) => {
+                    entries.len() == 1 && matches!(entries[0].0, Value::String(_))
+                }
+                _ => false,
+            };
+            if !valid {
+                let item_range = node
+                    .and_then(Node::as_sequence)
+                    .and_then(|seq| seq.items.get(index))
+                    .map_or(range, |n| n.range);
+                self.sink.push(
+                    item_range,
+                    Severity::Error,
+                    invalid_code(field),
+                    "each `mcpServers` entry must be a server name or a one-key `name: config` mapping; Claude Code drops this one",
+                );
+            }
+        }
+    }
+}
+
+fn invalid_code(field: &Field) -> &'static str {
+    match field.invalid {
+        OnInvalid::Reject => "invalid-value-rejected",
+        OnInvalid::Drop => "invalid-value",
+    }
+}
+
+/// What is wrong with a `hooks` value, if anything.
+///
+/// Event names are not checked: the spec does not list the events Claude Code accepts.
+fn hooks_problem(value: &Value) -> Option<String> {
+    let Value::Map(entries) = value else {
+        return Some(format!(
+            "must be a mapping of hook events, not a {}",
+            value.type_name()
+        ));
+    };
+    for (event, matchers) in entries {
+        let event_name = event.to_string();
+        let Value::Seq(matchers) = matchers else {
+            return Some(format!(
+                "`{event_name}` must be a list of `{{matcher, hooks}}` entries"
+            ));
+        };
+        for matcher in matchers {
+            let Value::Map(fields) = matcher else {
+                return Some(format!(
+                    "`{event_name}` entries must be mappings with a `hooks` list"
+                ));
+            };
+            let get = |key: &str| {
+                fields
+                    .iter()
+                    .find(|(k, _)| k.as_str() == Some(key))
+                    .map(|(_, v)| v)
+            };
+            if get("matcher").is_some_and(|m| !matches!(m, Value::String(_))) {
+                return Some(format!("`{event_name}`: `matcher` must be a string"));
+            }
+            let Some(Value::Seq(hooks)) = get("hooks") else {
+                return Some(format!("`{event_name}` entries need a `hooks` list"));
+            };
+            for hook in hooks {
+                let Value::Map(hook) = hook else {
+                    return Some(format!(
+                        "`{event_name}`: each hook must be a mapping with `type` and `command`"
+                    ));
+                };
+                let get = |key: &str| {
+                    hook.iter()
+                        .find(|(k, _)| k.as_str() == Some(key))
+                        .map(|(_, v)| v)
+                };
+                match get("type") {
+                    Some(Value::String(kind)) if kind == "command" => {
+                        if !matches!(get("command"), Some(Value::String(_))) {
+                            return Some(format!(
+                                "`{event_name}`: a `command` hook needs a `command` string"
+                            ));
+                        }
+                    }
+                    Some(Value::String(kind)) if kind == "prompt" || kind == "agent" => {
+                        if !matches!(get("prompt"), Some(Value::String(_))) {
+                            return Some(format!(
+                                "`{event_name}`: a `{kind}` hook needs a `prompt` string"
+                            ));
+                        }
+                    }
+                    Some(Value::String(kind)) => {
+                        return Some(format!("`{event_name}`: unknown hook type `{kind}`"));
+                    }
+                    _ => {
+                        return Some(format!(
+                            "`{event_name}`: each hook needs a `type` (e.g. `command`)"
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    None
+}
+
+/// A fix that removes `item` from a list (with its separator).
+fn remove_list_item(node: &Node, item: &ListItem, head: &str) -> Option<Fix> {
+    let range = match &node.kind {
+        NodeKind::Scalar(scalar) if !scalar.style.is_block() && item.range != scalar.content => {
+            // Remove the separator before the item (`, Bash`), or after it when it comes first.
+            let before = &head[scalar.content.start..item.range.start];
+            let separator = before.len() - before.trim_end_matches([',', ' ', '\t']).len();
+            if separator > 0 {
+                TextRange::new(item.range.start - separator, item.range.end)
+            } else {
+                let after = &head[item.range.end..scalar.content.end];
+                let separator = after.len() - after.trim_start_matches([',', ' ', '\t']).len();
+                TextRange::new(item.range.start, item.range.end + separator)
+            }
+        }
+        NodeKind::Sequence(sequence) if sequence.flow => {
+            let before = &head[node.range.start..item.range.start];
+            let trimmed = before.trim_end_matches([' ', '\t', '"', '\'']);
+            let separator_start = trimmed
+                .strip_suffix(',')
+                .map(|t| node.range.start + t.len())?;
+            let quote_end = head[item.range.end..]
+                .chars()
+                .take_while(|c| *c == '"' || *c == '\'')
+                .count();
+            TextRange::new(separator_start, item.range.end + quote_end)
+        }
+        NodeKind::Sequence(_) => {
+            let line_start = head[..item.range.start].rfind('\n').map_or(0, |i| i + 1);
+            let line_end = head[item.range.end..]
+                .find('\n')
+                .map_or(head.len(), |i| item.range.end + i + 1);
+            TextRange::new(line_start, line_end)
+        }
+        _ => return None,
+    };
+    Some(Fix {
+        title: format!("Remove the duplicate `{}`", item.text),
+        edits: vec![TextEdit {
+            range,
+            new_text: String::new(),
+        }],
+        safe: true,
+    })
+}
+
+/// The best field-name suggestion for an unknown key: a documented alias, a case-insensitive
+/// match, or the closest name by edit distance.
+pub(super) fn suggest_field(dialect: &Dialect, key: &str) -> Option<String> {
+    if let Some(field) = dialect
+        .fields
+        .iter()
+        .find(|f| f.aliases.iter().any(|a| a == key))
+    {
+        return Some(field.name.clone());
+    }
+    if let Some(field) = dialect
+        .fields
+        .iter()
+        .find(|f| f.name.eq_ignore_ascii_case(key))
+    {
+        return Some(field.name.clone());
+    }
+    did_you_mean(key, dialect.fields.iter().map(|f| f.name.as_str())).map(str::to_owned)
+}
+
+/// The closest candidate by Damerau–Levenshtein distance, when it is close enough to be the
+/// obvious intent (one edit for short words, up to a third of the length for longer ones).
+pub(super) fn did_you_mean<'c>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'c str>,
+) -> Option<&'c str> {
+    let lower = word.to_lowercase();
+    let limit = (lower.chars().count() / 3).max(1);
+    candidates
+        .into_iter()
+        .map(|candidate| {
+            (
+                strsim::damerau_levenshtein(&lower, &candidate.to_lowercase()),
+                candidate,
+            )
+        })
+        .filter(|(distance, _)| *distance <= limit)
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, candidate)| candidate)
+}
+
+fn is_kebab_case(text: &str) -> bool {
+    !text.is_empty()
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !text.starts_with('-')
+        && !text.ends_with('-')
+        && !text.contains("--")
+}
+
+fn to_kebab_case(text: &str) -> String {
+    let mut out = String::new();
+    let mut previous_lower = false;
+    for ch in text.chars() {
+        if ch.is_ascii_alphanumeric() {
+            if ch.is_ascii_uppercase() && previous_lower && !out.ends_with('-') {
+                out.push('-');
+            }
+            out.push(ch.to_ascii_lowercase());
+            previous_lower = ch.is_ascii_lowercase() || ch.is_ascii_digit();
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+            previous_lower = false;
+        }
+    }
+    out.trim_end_matches('-').to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn did_you_mean_is_conservative() {
+        assert_eq!(did_you_mean("modle", ["model", "name"]), Some("model"));
+        assert_eq!(did_you_mean("Bassh", ["Bash", "Read"]), Some("Bash"));
+        assert_eq!(did_you_mean("yelow", ["yellow", "red"]), Some("yellow"));
+        assert_eq!(did_you_mean("frobnicate", ["Bash", "Read"]), None);
+    }
+
+    use std::path::Path;
+
+    /// Renders each diagnostic as `line:col-line:col severity code \`text\``, 1-based lines and
+    /// byte columns, so that expected results read like an editor's problem list.
+    fn check(fixture: &str) -> Vec<String> {
+        check_at(".claude/agents/test.md", fixture)
+    }
+
+    fn check_at(path: &str, fixture: &str) -> Vec<String> {
+        let analysis = Analysis::from_text(Some(Path::new(path)), fixture);
+        analysis
+            .diagnostics()
+            .into_iter()
+            .map(|d| {
+                let (l1, c1) = line_col(fixture, d.range.start);
+                let (l2, c2) = line_col(fixture, d.range.end);
+                let severity = format!("{:?}", d.severity).to_lowercase();
+                format!(
+                    "{l1}:{c1}-{l2}:{c2} {severity} {} `{}`",
+                    d.code,
+                    &fixture[d.range.as_range()]
+                )
+            })
+            .collect()
+    }
+
+    fn line_col(text: &str, offset: usize) -> (usize, usize) {
+        let before = &text[..offset];
+        let line = before.matches('\n').count() + 1;
+        let col = offset - before.rfind('\n').map_or(0, |i| i + 1);
+        (line, col)
+    }
+
+    fn messages(fixture: &str) -> Vec<String> {
+        let analysis = Analysis::from_text(Some(Path::new(".claude/agents/test.md")), fixture);
+        analysis
+            .diagnostics()
+            .into_iter()
+            .map(|d| d.message)
+            .collect()
+    }
+
+    #[test]
+    fn seed_has_no_errors_only_the_strict_yaml_warning() {
+        let seed = include_str!("../../tests/fixtures/rust-backend-expert.md");
+        let found = check(seed);
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert!(found[0].starts_with("3:13-3:"), "{found:?}");
+        assert!(
+            found[0].contains("warning not-strict-yaml `Use this agent when"),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn clean_agent_has_nothing() {
+        let text = "---\nname: reviewer\ndescription: Reviews code\nmodel: sonnet\ntools: Read, Grep, Bash(git diff:*)\ncolor: blue\n---\nYou review code.\n";
+        assert_eq!(check(text), Vec::<String>::new());
+    }
+
+    #[test]
+    fn many_mistakes_each_at_its_token() {
+        let text = "---
+name: My Agent
+description: Finds bugs
+modle: sonnet
+color: yelow
+tools: Read, Bassh, Read, Task
+permissionMode: yolo
+effort: extreme
+memory: global
+isolation: docker
+background: yes
+maxTurns: 0
+allowed-tools: Read
+---
+Body.
+";
+        assert_eq!(
+            check(text),
+            [
+                "2:6-2:14 warning name-convention `My Agent`",
+                "4:0-4:5 warning unknown-field `modle`",
+                "5:7-5:12 error invalid-value `yelow`",
+                "6:13-6:18 warning unknown-tool `Bassh`",
+                "6:20-6:24 warning duplicate-tool `Read`",
+                "6:26-6:30 information legacy-tool `Task`",
+                "7:16-7:20 error invalid-value `yolo`",
+                "8:8-8:15 error invalid-value `extreme`",
+                "9:8-9:14 error invalid-value `global`",
+                "10:11-10:17 error invalid-value `docker`",
+                "11:12-11:15 error invalid-value `yes`",
+                "12:10-12:11 error invalid-value `0`",
+                "13:0-13:13 warning unknown-field `allowed-tools`",
+            ]
+        );
+        let messages = messages(text);
+        assert!(
+            messages.iter().any(|m| m.contains("did you mean `model`")),
+            "{messages:#?}"
+        );
+        assert!(messages.iter().any(|m| m.contains("did you mean `tools`")));
+        assert!(messages.iter().any(|m| m.contains("did you mean `Bash`")));
+        assert!(messages.iter().any(|m| m.contains("Did you mean `yellow`")));
+    }
+
+    #[test]
+    fn missing_and_mistyped_required_fields() {
+        assert_eq!(
+            check("---\nmodel: opus\n---\nBody\n"),
+            [
+                "1:0-1:3 error missing-required-field `---`",
+                "1:0-1:3 error missing-required-field `---`"
+            ]
+        );
+        assert_eq!(
+            check("---\nname: 123\ndescription: [a, b]\n---\nBody\n"),
+            [
+                "2:6-2:9 error invalid-type `123`",
+                "3:13-3:19 error invalid-type `[a, b]`"
+            ]
+        );
+    }
+
+    #[test]
+    fn name_rules() {
+        let long = "a".repeat(257);
+        assert_eq!(
+            check(&format!("---\nname: {long}\ndescription: d\n---\nB\n")).len(),
+            1
+        );
+        assert_eq!(
+            check("---\nname: plugin:agent\ndescription: d\n---\nB\n"),
+            ["2:6-2:18 error invalid-value-rejected `plugin:agent`"]
+        );
+        assert_eq!(
+            check("---\nname: -agent\ndescription: d\n---\nB\n"),
+            ["2:6-2:12 error invalid-value-rejected `-agent`"]
+        );
+    }
+
+    #[test]
+    fn fences() {
+        assert_eq!(
+            check("\n---\nname: a\n---\n")[0],
+            "1:0-2:3 error blank-line-before-frontmatter `\n---`"
+        );
+        assert_eq!(
+            check("# Title\n"),
+            ["1:0-1:7 error missing-frontmatter `# Title`"]
+        );
+        assert_eq!(
+            check("\n  ---\n  name: a\n  ---\n"),
+            ["2:0-2:5 error missing-frontmatter `  ---`"]
+        );
+        assert_eq!(
+            check("---\nname: a\n"),
+            ["1:0-1:3 error unclosed-frontmatter `---`"]
+        );
+        let cut = check("---\nname: a\ndescription: before --- after\nmodel: haiku\n---\nBody\n");
+        assert!(
+            cut.contains(&"3:20-3:23 error frontmatter-cut-short `---`".to_owned()),
+            "{cut:#?}"
+        );
+        let messages =
+            messages("---\nname: a\ndescription: before --- after\nmodel: haiku\n---\nBody\n");
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains("`model` become body text")),
+            "{messages:#?}"
+        );
+    }
+
+    #[test]
+    fn yaml_the_fallback_cannot_rescue() {
+        let found =
+            check("---\nname: a\ndescription: first line\n  continued: with colon\n---\nBody\n");
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert!(found[0].contains("error invalid-yaml"), "{found:?}");
+        assert!(found[0].starts_with("4:11-"), "{found:?}");
+    }
+
+    #[test]
+    fn comment_cut_and_duplicates_and_empty_body() {
+        assert_eq!(
+            check("---\nname: a\ndescription: see #42 # todo\nname: b\n---\n"),
+            [
+                "2:0-2:4 warning duplicate-key `name`",
+                "3:17-3:27 warning comment-in-value `#42 # todo`",
+                "5:0-5:3 warning empty-body `---`",
+            ]
+        );
+    }
+
+    #[test]
+    fn plugin_agents_differ() {
+        let dir = std::env::temp_dir().join(format!("agentls-diag-plugin-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join(".claude-plugin")).unwrap();
+        std::fs::write(dir.join(".claude-plugin/plugin.json"), "{}").unwrap();
+        let path = dir.join("agents/x.md");
+        let found = check_at(
+            path.to_str().unwrap(),
+            "---\npermissionMode: plan\n---\nBody\n",
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(
+            found,
+            ["2:0-2:14 warning ignored-in-plugin `permissionMode`"]
+        );
+    }
+
+    #[test]
+    fn other_markdown_gets_nothing() {
+        assert!(check_at("docs/README.md", "no frontmatter").is_empty());
+    }
+
+    #[test]
+    fn oversized_files_are_errors() {
+        let text = format!(
+            "---\nname: a\ndescription: b\n---\n{}",
+            "x".repeat(super::MAX_FILE_SIZE)
+        );
+        assert_eq!(check(&text), ["1:0-1:3 error file-too-large `---`"]);
+    }
+
+    #[test]
+    fn kebab_case() {
+        assert!(is_kebab_case("code-reviewer-2"));
+        assert!(!is_kebab_case("Code Reviewer"));
+        assert_eq!(to_kebab_case("My Fancy Agent"), "my-fancy-agent");
+        assert_eq!(to_kebab_case("codeReviewer"), "code-reviewer");
+    }
+}
