@@ -1,0 +1,91 @@
+//! The `agentls` binary: command-line parsing, logging to stderr, and the stdio language server.
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use tracing_subscriber::EnvFilter;
+
+use agentls::server::{self, ServerOptions, SessionEnd};
+
+/// Language server for AI agent definition files (Claude Code subagents and friends).
+#[derive(Debug, Parser)]
+#[command(name = "agentls", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+
+    /// Serve over stdin/stdout (the default; accepted because editors pass it).
+    #[arg(long, global = true)]
+    stdio: bool,
+
+    /// Log level for stderr: trace, debug, info, warn, error, or a tracing filter such as
+    /// `agentls=debug,tower_lsp_server=warn`.
+    #[arg(long, global = true, env = "AGENTLS_LOG", value_name = "LEVEL")]
+    log_level: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the Language Server Protocol over stdio (what running without a command does).
+    Serve,
+    // New subcommands (e.g. `check`) go here, with a match arm in `main`.
+}
+
+/// Test hooks (`agentls/debug*` methods) are enabled only through this environment variable.
+const TEST_HOOKS_ENV: &str = "AGENTLS_TEST_HOOKS";
+
+fn main() -> anyhow::Result<ExitCode> {
+    let cli = Cli::parse();
+    init_logging(cli.log_level.as_deref())?;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(),
+    }
+}
+
+fn serve() -> anyhow::Result<ExitCode> {
+    let options = ServerOptions {
+        test_hooks: std::env::var_os(TEST_HOOKS_ENV).is_some_and(|v| v == "1"),
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    tracing::info!(
+        version = env!("CARGO_PKG_VERSION"),
+        "agentls language server starting"
+    );
+    let end = runtime.block_on(server::run_stdio(options));
+    // tokio reads stdin on a blocking thread that may still sit in `read`; do not wait for it.
+    runtime.shutdown_background();
+    tracing::info!(?end, "agentls language server stopped");
+    Ok(match end {
+        SessionEnd::Exit {
+            after_shutdown: false,
+        } => ExitCode::FAILURE,
+        SessionEnd::Exit {
+            after_shutdown: true,
+        }
+        | SessionEnd::InputClosed => ExitCode::SUCCESS,
+    })
+}
+
+/// Logs go to stderr only: stdout carries the protocol.
+fn init_logging(level: Option<&str>) -> anyhow::Result<()> {
+    let filter = match level {
+        Some(level) => {
+            EnvFilter::try_new(level).with_context(|| format!("invalid log level `{level}`"))?
+        }
+        None => EnvFilter::new("info"),
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .init();
+    // Route panic messages through tracing too, so they land in the editor's server log with the
+    // request span; handlers still recover from them (see `server`).
+    std::panic::set_hook(Box::new(|info| tracing::error!(%info, "panic")));
+    Ok(())
+}

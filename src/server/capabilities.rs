@@ -1,0 +1,89 @@
+//! What the server advertises in `initialize`, and the position-encoding negotiation.
+
+use tower_lsp_server::ls_types::{
+    ClientCapabilities, CodeActionKind, CodeActionOptions, CodeActionProviderCapability,
+    CompletionOptions, HoverProviderCapability, ServerCapabilities, TextDocumentSyncCapability,
+    TextDocumentSyncKind, TextDocumentSyncOptions,
+};
+
+use crate::line_index::PositionEncoding;
+
+/// Characters after which editors should ask for completion without an explicit invoke:
+/// after a key's colon, between flow-list items, inside `[`, and after a block-list dash.
+pub const COMPLETION_TRIGGERS: [&str; 5] = [":", ",", " ", "[", "-"];
+
+/// UTF-8 when the client offers it (no conversion cost), otherwise the mandatory UTF-16.
+pub fn negotiate_encoding(client: &ClientCapabilities) -> PositionEncoding {
+    let offered = client
+        .general
+        .as_ref()
+        .and_then(|general| general.position_encodings.as_ref());
+    let offers_utf8 = offered.is_some_and(|kinds| {
+        kinds
+            .iter()
+            .any(|kind| PositionEncoding::try_from(kind) == Ok(PositionEncoding::Utf8))
+    });
+    if offers_utf8 {
+        PositionEncoding::Utf8
+    } else {
+        PositionEncoding::Utf16
+    }
+}
+
+pub fn server_capabilities(encoding: PositionEncoding) -> ServerCapabilities {
+    ServerCapabilities {
+        position_encoding: Some(encoding.into()),
+        text_document_sync: Some(TextDocumentSyncCapability::Options(
+            TextDocumentSyncOptions {
+                open_close: Some(true),
+                change: Some(TextDocumentSyncKind::INCREMENTAL),
+                ..TextDocumentSyncOptions::default()
+            },
+        )),
+        completion_provider: Some(CompletionOptions {
+            trigger_characters: Some(COMPLETION_TRIGGERS.iter().map(|&c| c.to_owned()).collect()),
+            resolve_provider: Some(false),
+            ..CompletionOptions::default()
+        }),
+        hover_provider: Some(HoverProviderCapability::Simple(true)),
+        code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
+            code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+            resolve_provider: Some(false),
+            ..CodeActionOptions::default()
+        })),
+        ..ServerCapabilities::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tower_lsp_server::ls_types::{GeneralClientCapabilities, PositionEncodingKind};
+
+    use super::*;
+
+    fn client(encodings: Option<Vec<PositionEncodingKind>>) -> ClientCapabilities {
+        ClientCapabilities {
+            general: Some(GeneralClientCapabilities {
+                position_encodings: encodings,
+                ..GeneralClientCapabilities::default()
+            }),
+            ..ClientCapabilities::default()
+        }
+    }
+
+    #[test]
+    fn negotiation() {
+        use PositionEncodingKind as K;
+        assert_eq!(
+            negotiate_encoding(&ClientCapabilities::default()),
+            PositionEncoding::Utf16
+        );
+        assert_eq!(negotiate_encoding(&client(None)), PositionEncoding::Utf16);
+        assert_eq!(
+            negotiate_encoding(&client(Some(vec![K::UTF32]))),
+            PositionEncoding::Utf16
+        );
+        let all = Some(vec![K::UTF16, K::UTF32, K::UTF8]);
+        assert_eq!(negotiate_encoding(&client(all)), PositionEncoding::Utf8);
+    }
+}

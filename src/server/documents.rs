@@ -1,0 +1,229 @@
+//! Open documents as immutable, versioned snapshots, and the ordered application of edits to them.
+//!
+//! Architecture invariant: the store is only mutated synchronously (no `.await` between reading
+//! the old snapshot and storing the new one), and readers clone an `Arc<Document>` out instead of
+//! holding a map guard, so a snapshot never changes under a running handler.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use dashmap::DashMap;
+use dashmap::mapref::entry::Entry;
+use ropey::Rope;
+use tower_lsp_server::ls_types::{TextDocumentContentChangeEvent, Uri};
+
+use crate::analysis::Analysis;
+use crate::line_index::{PositionEncoding, range_from_lsp};
+
+/// One version of an open document with its analysis.
+#[derive(Debug)]
+pub struct Document {
+    pub rope: Rope,
+    pub version: i32,
+    /// The file path for `file:` URIs; `None` for other schemes (no dialect, so no diagnostics).
+    pub path: Option<PathBuf>,
+    pub analysis: Arc<Analysis>,
+}
+
+impl Document {
+    pub fn new(rope: Rope, version: i32, path: Option<PathBuf>) -> Self {
+        let analysis = Arc::new(Analysis::with_len(
+            path.as_deref(),
+            rope.len_bytes(),
+            rope.chunks(),
+        ));
+        Self {
+            rope,
+            version,
+            path,
+            analysis,
+        }
+    }
+}
+
+/// What happened to a `didChange`.
+#[derive(Debug)]
+pub enum ChangeOutcome {
+    Applied(Arc<Document>),
+    /// Applied, but the version did not increase as LSP requires (the client is confused).
+    AppliedOutOfOrder {
+        previous: i32,
+        document: Arc<Document>,
+    },
+    UnknownDocument,
+}
+
+/// All open documents, keyed by URI.
+#[derive(Debug, Default)]
+pub struct DocumentStore {
+    documents: DashMap<Uri, Arc<Document>>,
+}
+
+impl DocumentStore {
+    /// Stores a freshly opened document (replacing any previous one with the same URI).
+    pub fn open(&self, uri: Uri, version: i32, text: &str) -> Arc<Document> {
+        let path = file_path(&uri);
+        let document = Arc::new(Document::new(Rope::from_str(text), version, path));
+        self.documents.insert(uri, Arc::clone(&document));
+        document
+    }
+
+    /// Applies `changes` in order on the current snapshot and stores the result as `version`.
+    pub fn change(
+        &self,
+        uri: &Uri,
+        version: i32,
+        changes: &[TextDocumentContentChangeEvent],
+        encoding: PositionEncoding,
+    ) -> ChangeOutcome {
+        // The entry guard makes read-modify-write atomic; it is dropped before returning.
+        let Entry::Occupied(mut entry) = self.documents.entry(uri.clone()) else {
+            return ChangeOutcome::UnknownDocument;
+        };
+        let current = entry.get();
+        let previous = current.version;
+        let rope = apply_changes(current.rope.clone(), changes, encoding);
+        let document = Arc::new(Document::new(rope, version, current.path.clone()));
+        entry.insert(Arc::clone(&document));
+        if version <= previous {
+            ChangeOutcome::AppliedOutOfOrder { previous, document }
+        } else {
+            ChangeOutcome::Applied(document)
+        }
+    }
+
+    /// Forgets a document; returns whether it was open.
+    pub fn close(&self, uri: &Uri) -> bool {
+        self.documents.remove(uri).is_some()
+    }
+
+    /// The current snapshot of a document.
+    pub fn get(&self, uri: &Uri) -> Option<Arc<Document>> {
+        self.documents
+            .get(uri)
+            .map(|document| Arc::clone(&document))
+    }
+
+    /// The version currently stored for `uri`.
+    pub fn version(&self, uri: &Uri) -> Option<i32> {
+        self.documents.get(uri).map(|document| document.version)
+    }
+}
+
+/// Applies LSP content changes in order. Positions are clamped (see [`crate::line_index`]), so a
+/// confused client produces a wrong edit rather than a panic.
+pub fn apply_changes(
+    mut rope: Rope,
+    changes: &[TextDocumentContentChangeEvent],
+    encoding: PositionEncoding,
+) -> Rope {
+    for change in changes {
+        match change.range {
+            None => rope = Rope::from_str(&change.text),
+            Some(range) => {
+                let range = range_from_lsp(&rope, range, encoding);
+                // Clamped offsets are char boundaries, so these conversions are exact.
+                let start = rope.byte_to_char(range.start);
+                let end = rope.byte_to_char(range.end);
+                rope.remove(start..end);
+                rope.insert(start, &change.text);
+            }
+        }
+    }
+    rope
+}
+
+/// The local path of a `file:` URI (percent-decoded); `None` for any other scheme.
+pub fn file_path(uri: &Uri) -> Option<PathBuf> {
+    if !uri.scheme().as_str().eq_ignore_ascii_case("file") {
+        return None;
+    }
+    uri.to_file_path().map(|path| path.into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::str::FromStr;
+
+    use tower_lsp_server::ls_types::{Position, Range};
+
+    use super::*;
+
+    fn edit(start: (u32, u32), end: (u32, u32), text: &str) -> TextDocumentContentChangeEvent {
+        TextDocumentContentChangeEvent {
+            range: Some(Range::new(
+                Position::new(start.0, start.1),
+                Position::new(end.0, end.1),
+            )),
+            range_length: None,
+            text: text.to_owned(),
+        }
+    }
+
+    #[test]
+    fn changes_apply_in_order() {
+        let changes = [
+            edit((0, 0), (0, 0), "ab"),
+            edit((0, 2), (0, 2), "\ncd"),
+            edit((1, 0), (1, 1), "X"),
+            TextDocumentContentChangeEvent {
+                range: None,
+                range_length: None,
+                text: "new".into(),
+            },
+            edit((0, 3), (0, 3), "!"),
+        ];
+        let rope = apply_changes(Rope::new(), &changes[..3], PositionEncoding::Utf16);
+        assert_eq!(rope.to_string(), "ab\nXd");
+        let rope = apply_changes(rope, &changes[3..], PositionEncoding::Utf16);
+        assert_eq!(rope.to_string(), "new!");
+    }
+
+    #[test]
+    fn out_of_range_edits_clamp() {
+        let rope = Rope::from_str("a😀\nb");
+        let changes = [edit((0, 2), (9, 9), "Z"), edit((7, 0), (7, 0), "!")];
+        let rope = apply_changes(rope, &changes, PositionEncoding::Utf16);
+        // (0, 2) is inside the surrogate pair, so the edit starts before the emoji.
+        assert_eq!(rope.to_string(), "aZ!");
+    }
+
+    #[test]
+    fn store_versions_and_unknown_documents() {
+        let store = DocumentStore::default();
+        let uri = Uri::from_str("file:///tmp/a%20b/x.md").unwrap();
+        assert!(matches!(
+            store.change(&uri, 2, &[], PositionEncoding::Utf8),
+            ChangeOutcome::UnknownDocument
+        ));
+        let document = store.open(uri.clone(), 1, "x");
+        assert_eq!(
+            document.path.as_deref(),
+            Some(std::path::Path::new("/tmp/a b/x.md"))
+        );
+        assert!(matches!(
+            store.change(
+                &uri,
+                2,
+                &[edit((0, 1), (0, 1), "y")],
+                PositionEncoding::Utf8
+            ),
+            ChangeOutcome::Applied(_)
+        ));
+        assert!(matches!(
+            store.change(&uri, 2, &[], PositionEncoding::Utf8),
+            ChangeOutcome::AppliedOutOfOrder { previous: 2, .. }
+        ));
+        assert_eq!(store.get(&uri).unwrap().rope.to_string(), "xy");
+        assert!(store.close(&uri));
+        assert!(store.get(&uri).is_none());
+    }
+
+    #[test]
+    fn only_file_uris_have_paths() {
+        let untitled = Uri::from_str("untitled:Untitled-1").unwrap();
+        assert_eq!(file_path(&untitled), None);
+        let https = Uri::from_str("https://example.com/x.md").unwrap();
+        assert_eq!(file_path(&https), None);
+    }
+}

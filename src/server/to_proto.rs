@@ -1,0 +1,198 @@
+//! Analysis results (byte ranges, plain data) to LSP types, in the session's position encoding.
+
+use std::collections::HashMap;
+
+use ropey::Rope;
+use serde_json::json;
+use tower_lsp_server::ls_types as lsp;
+
+use crate::analysis::{CompletionItem, CompletionKind, Diagnostic, Fix, Hover, Severity, TextEdit};
+use crate::line_index::{PositionEncoding, range_to_lsp};
+
+/// The `source` of every diagnostic, shown by editors next to the message.
+pub const SOURCE: &str = "agentls";
+
+pub fn severity(severity: Severity) -> lsp::DiagnosticSeverity {
+    match severity {
+        Severity::Error => lsp::DiagnosticSeverity::ERROR,
+        Severity::Warning => lsp::DiagnosticSeverity::WARNING,
+        Severity::Information => lsp::DiagnosticSeverity::INFORMATION,
+        Severity::Hint => lsp::DiagnosticSeverity::HINT,
+    }
+}
+
+pub fn completion_kind(kind: CompletionKind) -> lsp::CompletionItemKind {
+    match kind {
+        // YAML keys are properties of the frontmatter object (what JSON/YAML servers use too).
+        CompletionKind::Field => lsp::CompletionItemKind::PROPERTY,
+        CompletionKind::Value => lsp::CompletionItemKind::VALUE,
+        CompletionKind::Color => lsp::CompletionItemKind::COLOR,
+        CompletionKind::Tool => lsp::CompletionItemKind::FUNCTION,
+    }
+}
+
+pub fn text_edit(rope: &Rope, edit: &TextEdit, encoding: PositionEncoding) -> lsp::TextEdit {
+    lsp::TextEdit {
+        range: range_to_lsp(rope, edit.range, encoding),
+        new_text: edit.new_text.clone(),
+    }
+}
+
+/// A diagnostic, with its fixes serialised into `data` so a client may keep them around.
+pub fn diagnostic(
+    rope: &Rope,
+    diagnostic: &Diagnostic,
+    encoding: PositionEncoding,
+) -> lsp::Diagnostic {
+    let fixes: Vec<_> = diagnostic
+        .fixes
+        .iter()
+        .map(|fix| {
+            let edits: Vec<_> = fix
+                .edits
+                .iter()
+                .map(|edit| text_edit(rope, edit, encoding))
+                .collect();
+            json!({ "title": fix.title, "safe": fix.safe, "edits": edits })
+        })
+        .collect();
+    lsp::Diagnostic {
+        range: range_to_lsp(rope, diagnostic.range, encoding),
+        severity: Some(severity(diagnostic.severity)),
+        code: Some(lsp::NumberOrString::String(diagnostic.code.to_owned())),
+        source: Some(SOURCE.to_owned()),
+        message: diagnostic.message.clone(),
+        data: (!fixes.is_empty()).then(|| json!({ "fixes": fixes })),
+        ..lsp::Diagnostic::default()
+    }
+}
+
+/// One quick fix for a diagnostic of the document at `uri`.
+pub fn code_action(
+    uri: &lsp::Uri,
+    rope: &Rope,
+    diagnostic: &lsp::Diagnostic,
+    fix: &Fix,
+    encoding: PositionEncoding,
+) -> lsp::CodeAction {
+    let edits = fix
+        .edits
+        .iter()
+        .map(|edit| text_edit(rope, edit, encoding))
+        .collect();
+    lsp::CodeAction {
+        title: fix.title.clone(),
+        kind: Some(lsp::CodeActionKind::QUICKFIX),
+        diagnostics: Some(vec![diagnostic.clone()]),
+        edit: Some(lsp::WorkspaceEdit {
+            changes: Some(HashMap::from([(uri.clone(), edits)])),
+            ..lsp::WorkspaceEdit::default()
+        }),
+        is_preferred: Some(fix.safe),
+        ..lsp::CodeAction::default()
+    }
+}
+
+pub fn completion_item(
+    rope: &Rope,
+    item: &CompletionItem,
+    encoding: PositionEncoding,
+) -> lsp::CompletionItem {
+    let documentation = match (item.kind, item.documentation.as_deref()) {
+        // VS Code draws a swatch only when the documentation of a COLOR item is a bare color
+        // string, so send just the hex value there.
+        (CompletionKind::Color, Some(markdown)) => match first_hex_color(markdown) {
+            Some(hex) => Some(lsp::Documentation::String(hex.to_owned())),
+            None => Some(markdown_documentation(markdown)),
+        },
+        (_, Some(markdown)) => Some(markdown_documentation(markdown)),
+        (_, None) => None,
+    };
+    lsp::CompletionItem {
+        label: item.label.clone(),
+        kind: Some(completion_kind(item.kind)),
+        detail: item.detail.clone(),
+        documentation,
+        sort_text: Some(item.sort_text.clone()),
+        // The edit's range is what lets editors replace a half-typed word instead of appending.
+        text_edit: Some(lsp::CompletionTextEdit::Edit(lsp::TextEdit {
+            range: range_to_lsp(rope, item.replace, encoding),
+            new_text: item.insert_text.clone(),
+        })),
+        ..lsp::CompletionItem::default()
+    }
+}
+
+pub fn hover(rope: &Rope, hover: &Hover, encoding: PositionEncoding) -> lsp::Hover {
+    lsp::Hover {
+        contents: lsp::HoverContents::Markup(lsp::MarkupContent {
+            kind: lsp::MarkupKind::Markdown,
+            value: hover.markdown.clone(),
+        }),
+        range: Some(range_to_lsp(rope, hover.range, encoding)),
+    }
+}
+
+fn markdown_documentation(markdown: &str) -> lsp::Documentation {
+    lsp::Documentation::MarkupContent(lsp::MarkupContent {
+        kind: lsp::MarkupKind::Markdown,
+        value: markdown.to_owned(),
+    })
+}
+
+/// The first `#rrggbb` in `text`.
+fn first_hex_color(text: &str) -> Option<&str> {
+    text.match_indices('#').find_map(|(start, _)| {
+        let candidate = text.get(start..start + 7)?;
+        let digits_ok = candidate[1..].bytes().all(|b| b.is_ascii_hexdigit());
+        let ends_ok = !text[start + 7..].starts_with(|c: char| c.is_ascii_alphanumeric());
+        (digits_ok && ends_ok).then_some(candidate)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::TextRange;
+
+    #[test]
+    fn hex_colors() {
+        assert_eq!(first_hex_color("Blue `#1e90ff` swatch"), Some("#1e90ff"));
+        assert_eq!(first_hex_color("#12 then #abcdef"), Some("#abcdef"));
+        assert_eq!(first_hex_color("#abcdefg"), None);
+        assert_eq!(first_hex_color("no color ##"), None);
+    }
+
+    #[test]
+    fn diagnostic_carries_code_source_and_fixes() {
+        let rope = Rope::from_str("---\nmodle: x\n---\n");
+        let fix_edit = TextEdit {
+            range: TextRange::new(4, 9),
+            new_text: "model".into(),
+        };
+        let diagnostic = Diagnostic {
+            range: TextRange::new(4, 9),
+            severity: Severity::Warning,
+            code: "unknown-field",
+            message: "unknown field".into(),
+            fixes: vec![Fix {
+                title: "Rename".into(),
+                edits: vec![fix_edit],
+                safe: true,
+            }],
+        };
+        let lsp = super::diagnostic(&rope, &diagnostic, PositionEncoding::Utf16);
+        assert_eq!(
+            lsp.range,
+            lsp::Range::new(lsp::Position::new(1, 0), lsp::Position::new(1, 5))
+        );
+        assert_eq!(
+            lsp.code,
+            Some(lsp::NumberOrString::String("unknown-field".into()))
+        );
+        assert_eq!(lsp.source.as_deref(), Some(SOURCE));
+        assert_eq!(lsp.severity, Some(lsp::DiagnosticSeverity::WARNING));
+        let data = lsp.data.unwrap();
+        assert_eq!(data["fixes"][0]["edits"][0]["newText"], "model");
+    }
+}

@@ -1,0 +1,774 @@
+//! A guarded transport in front of tower-lsp-server, so that no input can end the session.
+//!
+//! tower-lsp-server 0.23 reads through tokio-util's `FramedRead`, which yields `None` forever after
+//! the first decode error; one malformed message therefore ends the whole connection. Here a
+//! guard task reads the real input, does the `Content-Length` framing itself, and forwards only
+//! messages that tower-lsp will decode. Anything else is answered with a JSON-RPC error (`-32700`
+//! or `-32600`), and the reader resynchronises on the next `Content-Length` header.
+//!
+//! Architecture invariant: only whole frames reach the real output. tower-lsp writes into a
+//! channel, an output task cuts that byte stream into frames, and injected error frames are
+//! written between them, never inside one.
+//!
+//! The transport uses the `AsyncRead`/`AsyncWrite` traits and channels only (no `io-util`), and is
+//! generic so tests can drive it in-process.
+
+use std::borrow::Cow;
+use std::future::{Future, poll_fn};
+use std::io;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::{Context, Poll, ready};
+
+use serde::Deserialize;
+use serde::de::IgnoredAny;
+use serde_json::Value;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::sync::mpsc::{self, OwnedPermit, error::SendError};
+use tower_lsp_server::jsonrpc::{self, Id};
+use tower_lsp_server::{ClientSocket, LanguageServer, LspService, Server};
+
+/// Bodies larger than this are rejected unread: no legitimate agent file comes close, and
+/// allocating whatever a corrupt header claims would let one bad frame exhaust memory.
+pub const MAX_CONTENT_LENGTH: usize = 64 * 1024 * 1024;
+
+/// A header block longer than this without its blank line is junk, not a header.
+const MAX_HEADER_BYTES: usize = 8 * 1024;
+const READ_CHUNK: usize = 64 * 1024;
+/// Frames buffered between the tasks; small, so a slow side applies backpressure.
+const QUEUE: usize = 32;
+const HEADER_NAME: &[u8] = b"Content-Length";
+const HEADER_END: &[u8] = b"\r\n\r\n";
+
+/// How a session ended; decides the process exit code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SessionEnd {
+    /// The client sent `exit`; LSP asks for exit code 0 only when `shutdown` came first.
+    Exit { after_shutdown: bool },
+    /// The input closed without `exit` (the client went away).
+    InputClosed,
+}
+
+/// Serves `service` over `input`/`output` through the guard until `exit` or the end of input.
+pub async fn serve<I, O, S>(
+    input: I,
+    output: O,
+    service: LspService<S>,
+    socket: ClientSocket,
+    concurrency: usize,
+) -> SessionEnd
+where
+    I: AsyncRead + Unpin + Send + 'static,
+    O: AsyncWrite + Unpin + Send + 'static,
+    S: LanguageServer,
+{
+    let (forward_tx, forward_rx) = mpsc::channel(QUEUE);
+    let (server_out_tx, server_out_rx) = mpsc::channel(QUEUE);
+    let (inject_tx, inject_rx) = mpsc::channel(QUEUE);
+    let session = Arc::new(SessionFlags::default());
+
+    let guard = tokio::spawn(guard_input(
+        input,
+        forward_tx,
+        inject_tx,
+        Arc::clone(&session),
+    ));
+    let writer = tokio::spawn(write_output(output, server_out_rx, inject_rx));
+
+    Server::new(
+        ChannelReader::new(forward_rx),
+        ChannelWriter::new(server_out_tx),
+        socket,
+    )
+    .concurrency_level(concurrency)
+    .serve(service)
+    .await;
+
+    // After `exit` the guard may still be blocked reading input that never closes; it holds the
+    // injection sender, so it must go before the writer can finish.
+    guard.abort();
+    if let Err(error) = guard.await
+        && !error.is_cancelled()
+    {
+        tracing::error!(%error, "input guard failed");
+    }
+    if let Err(error) = writer.await {
+        tracing::error!(%error, "output writer failed");
+    }
+    session.end()
+}
+
+#[derive(Debug, Default)]
+struct SessionFlags {
+    shutdown: AtomicBool,
+    exit: AtomicBool,
+}
+
+impl SessionFlags {
+    fn end(&self) -> SessionEnd {
+        if self.exit.load(Ordering::Acquire) {
+            SessionEnd::Exit {
+                after_shutdown: self.shutdown.load(Ordering::Acquire),
+            }
+        } else {
+            SessionEnd::InputClosed
+        }
+    }
+}
+
+/// Reads frames from the real input, forwards the valid ones and answers the rest.
+async fn guard_input<I: AsyncRead + Unpin>(
+    input: I,
+    forward: mpsc::Sender<Vec<u8>>,
+    inject: mpsc::Sender<Vec<u8>>,
+    session: Arc<SessionFlags>,
+) {
+    let mut reader = FrameReader::new(input);
+    loop {
+        let frame = match reader.next_frame().await {
+            Ok(Some(frame)) => frame,
+            Ok(None) => break,
+            Err(error) => {
+                tracing::error!(%error, "cannot read input");
+                break;
+            }
+        };
+        let reply = match frame {
+            Frame::Body(body) => match validate(&body) {
+                Verdict::Forward { method } => {
+                    match method {
+                        Some(Method::Shutdown) => session.shutdown.store(true, Ordering::Release),
+                        Some(Method::Exit) => session.exit.store(true, Ordering::Release),
+                        None => {}
+                    }
+                    let header = frame_header(body.len());
+                    // Two sends avoid copying a large body just to prepend its header.
+                    if forward.send(header).await.is_err() || forward.send(body).await.is_err() {
+                        break; // The server stopped reading (after `exit`).
+                    }
+                    continue;
+                }
+                Verdict::Drop(reason) => {
+                    tracing::warn!(reason, "dropped an invalid response from the client");
+                    continue;
+                }
+                Verdict::Reject(id, error) => {
+                    tracing::warn!(%id, code = %error.code, message = %error.message, "rejected a message");
+                    jsonrpc::Response::from_error(id, error)
+                }
+            },
+            Frame::BadHeader => {
+                tracing::warn!("bad message header; skipping to the next Content-Length");
+                jsonrpc::Response::from_error(Id::Null, jsonrpc::Error::parse_error())
+            }
+            Frame::TooLarge(len) => {
+                tracing::warn!(
+                    len,
+                    max = MAX_CONTENT_LENGTH,
+                    "message too large; skipping it"
+                );
+                let mut error = jsonrpc::Error::invalid_request();
+                error.message = Cow::Owned(format!(
+                    "message of {len} bytes exceeds the limit of {MAX_CONTENT_LENGTH} bytes"
+                ));
+                jsonrpc::Response::from_error(Id::Null, error)
+            }
+        };
+        if inject.send(encode_frame(&reply)).await.is_err() {
+            break;
+        }
+    }
+    tracing::debug!("input closed");
+}
+
+/// Copies whole frames to the real output: tower-lsp's, and the guard's error replies.
+async fn write_output<O: AsyncWrite + Unpin>(
+    mut output: O,
+    mut server: mpsc::Receiver<Vec<u8>>,
+    mut inject: mpsc::Receiver<Vec<u8>>,
+) {
+    let mut splitter = FrameSplitter::default();
+    let (mut server_open, mut inject_open) = (true, true);
+    while server_open || inject_open {
+        let result = tokio::select! {
+            // Injected replies first: one queued before a later request was forwarded must reach
+            // the client before that request's response.
+            biased;
+            frame = inject.recv(), if inject_open => match frame {
+                Some(frame) => write_all(&mut output, &frame).await,
+                None => {
+                    inject_open = false;
+                    Ok(())
+                }
+            },
+            chunk = server.recv(), if server_open => match chunk {
+                Some(chunk) => {
+                    splitter.push(&chunk);
+                    write_frames(&mut output, &mut splitter).await
+                }
+                None => {
+                    server_open = false;
+                    Ok(())
+                }
+            },
+        };
+        if let Err(error) = result.and(flush(&mut output).await) {
+            tracing::warn!(%error, "cannot write output; the client is probably gone");
+            return;
+        }
+    }
+    if !splitter.is_empty() {
+        tracing::warn!("the server's output ended inside a message");
+    }
+}
+
+async fn write_frames<O: AsyncWrite + Unpin>(
+    output: &mut O,
+    splitter: &mut FrameSplitter,
+) -> io::Result<()> {
+    while let Some(frame) = splitter.next_frame() {
+        write_all(output, &frame).await?;
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Framing
+
+/// One unit read from the input.
+#[derive(Debug, PartialEq, Eq)]
+enum Frame {
+    Body(Vec<u8>),
+    /// A header block that is not `Content-Length` framing (reported once per run of junk).
+    BadHeader,
+    /// A `Content-Length` above [`MAX_CONTENT_LENGTH`]; its body is skipped, not read.
+    TooLarge(usize),
+}
+
+/// Reads `Content-Length` frames and resynchronises after garbage.
+struct FrameReader<R> {
+    reader: R,
+    buf: Vec<u8>,
+    /// Discarding input until the next `Content-Length`.
+    resyncing: bool,
+}
+
+impl<R: AsyncRead + Unpin> FrameReader<R> {
+    fn new(reader: R) -> Self {
+        Self {
+            reader,
+            buf: Vec::new(),
+            resyncing: false,
+        }
+    }
+
+    /// The next frame; `Ok(None)` at the end of input (a truncated last message is dropped).
+    async fn next_frame(&mut self) -> io::Result<Option<Frame>> {
+        loop {
+            if self.resyncing {
+                match find(&self.buf, HEADER_NAME) {
+                    Some(at) => {
+                        self.buf.drain(..at);
+                        self.resyncing = false;
+                    }
+                    None => {
+                        // Keep a tail that may be the start of a header split across reads.
+                        let keep = self.buf.len().min(HEADER_NAME.len() - 1);
+                        self.buf.drain(..self.buf.len() - keep);
+                        if !self.fill().await? {
+                            return Ok(None);
+                        }
+                        continue;
+                    }
+                }
+            }
+            let Some(header_len) = find(&self.buf, HEADER_END) else {
+                if self.buf.len() > MAX_HEADER_BYTES {
+                    self.start_resync(1);
+                    return Ok(Some(Frame::BadHeader));
+                }
+                if !self.fill().await? {
+                    return Ok(None);
+                }
+                continue;
+            };
+            match parse_content_length(&self.buf[..header_len]) {
+                None => {
+                    // Resync from inside this block: junk glued to a real header recovers it.
+                    self.start_resync(1);
+                    return Ok(Some(Frame::BadHeader));
+                }
+                Some(len) if len > MAX_CONTENT_LENGTH => {
+                    self.start_resync(header_len + HEADER_END.len());
+                    return Ok(Some(Frame::TooLarge(len)));
+                }
+                Some(len) => {
+                    self.buf.drain(..header_len + HEADER_END.len());
+                    while self.buf.len() < len {
+                        if !self.fill().await? {
+                            return Ok(None);
+                        }
+                    }
+                    let rest = self.buf.split_off(len);
+                    return Ok(Some(Frame::Body(std::mem::replace(&mut self.buf, rest))));
+                }
+            }
+        }
+    }
+
+    /// Drops the first `skip` bytes and discards input up to the next `Content-Length`.
+    fn start_resync(&mut self, skip: usize) {
+        self.buf.drain(..skip.min(self.buf.len()));
+        self.resyncing = true;
+    }
+
+    /// Reads more input; `false` at the end of input.
+    async fn fill(&mut self) -> io::Result<bool> {
+        let start = self.buf.len();
+        self.buf.resize(start + READ_CHUNK, 0);
+        let read = read_some(&mut self.reader, &mut self.buf[start..]).await;
+        let read = read.inspect_err(|_| self.buf.truncate(start))?;
+        self.buf.truncate(start + read);
+        Ok(read > 0)
+    }
+}
+
+/// The `Content-Length` of a header block (without its final blank line). Other headers
+/// (`Content-Type`) are accepted and ignored; frames are re-emitted with a canonical header.
+fn parse_content_length(block: &[u8]) -> Option<usize> {
+    let block = std::str::from_utf8(block).ok()?;
+    let mut len = None;
+    // Stray blank lines between messages are harmless; skip them.
+    for line in block.split("\r\n").filter(|line| !line.is_empty()) {
+        let (name, value) = line.split_once(':')?;
+        if name.trim().eq_ignore_ascii_case("content-length") {
+            len = Some(value.trim().parse().ok()?);
+        }
+    }
+    len
+}
+
+/// Cuts tower-lsp's output byte stream into whole frames.
+#[derive(Debug, Default)]
+struct FrameSplitter {
+    buf: Vec<u8>,
+}
+
+impl FrameSplitter {
+    fn push(&mut self, bytes: &[u8]) {
+        self.buf.extend_from_slice(bytes);
+    }
+
+    fn is_empty(&self) -> bool {
+        self.buf.is_empty()
+    }
+
+    fn next_frame(&mut self) -> Option<Vec<u8>> {
+        let header_len = find(&self.buf, HEADER_END)?;
+        let Some(len) = parse_content_length(&self.buf[..header_len]) else {
+            // tower-lsp always writes a valid header; if that ever changes, pass bytes through
+            // rather than stalling the session.
+            tracing::error!("unexpected server output framing");
+            return Some(std::mem::take(&mut self.buf));
+        };
+        let total = header_len + HEADER_END.len() + len;
+        if self.buf.len() < total {
+            return None;
+        }
+        let rest = self.buf.split_off(total);
+        Some(std::mem::replace(&mut self.buf, rest))
+    }
+}
+
+fn frame_header(len: usize) -> Vec<u8> {
+    format!("Content-Length: {len}\r\n\r\n").into_bytes()
+}
+
+fn encode_frame(response: &jsonrpc::Response) -> Vec<u8> {
+    // Serialising a `Response` of plain data cannot fail; fall back to a fixed body anyway.
+    let body = serde_json::to_vec(response).unwrap_or_else(|_| {
+        br#"{"jsonrpc":"2.0","error":{"code":-32603,"message":"Internal error"},"id":null}"#
+            .to_vec()
+    });
+    let mut frame = frame_header(body.len());
+    frame.extend_from_slice(&body);
+    frame
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack
+        .windows(needle.len())
+        .position(|window| window == needle)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Validation
+
+/// Methods the guard tracks to pick the exit code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Method {
+    Shutdown,
+    Exit,
+}
+
+#[derive(Debug, PartialEq)]
+enum Verdict {
+    /// tower-lsp can decode it.
+    Forward { method: Option<Method> },
+    /// Answer with this error instead of forwarding.
+    Reject(Id, jsonrpc::Error),
+    /// An unusable response to one of our requests: nothing to answer, just drop it.
+    Drop(&'static str),
+}
+
+/// The top-level fields of a message, without materialising `params` or `result`.
+/// `present` distinguishes an explicit `null` from an absent field.
+#[derive(Deserialize)]
+struct Envelope {
+    #[serde(default, deserialize_with = "present")]
+    jsonrpc: Option<Value>,
+    #[serde(default, deserialize_with = "present")]
+    method: Option<Value>,
+    #[serde(default, deserialize_with = "present")]
+    id: Option<Value>,
+    #[serde(default, deserialize_with = "present")]
+    result: Option<IgnoredAny>,
+    #[serde(default, deserialize_with = "present")]
+    error: Option<IgnoredAny>,
+}
+
+fn present<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(
+    de: D,
+) -> Result<Option<T>, D::Error> {
+    T::deserialize(de).map(Some)
+}
+
+/// Decides whether tower-lsp can decode `body` (its decoder ends the session otherwise).
+fn validate(body: &[u8]) -> Verdict {
+    let parse_error = || Verdict::Reject(Id::Null, jsonrpc::Error::parse_error());
+    let invalid = |id: Id| Verdict::Reject(id, jsonrpc::Error::invalid_request());
+
+    // tower-lsp rejects the whole body on invalid UTF-8, even inside a string it would ignore.
+    let Ok(text) = std::str::from_utf8(body) else {
+        return parse_error();
+    };
+    if !text.trim_start().starts_with('{') {
+        // Derived struct deserialisers also accept arrays, so check the shape first.
+        return match serde_json::from_str::<IgnoredAny>(text) {
+            Ok(_) => invalid(Id::Null),
+            Err(_) => parse_error(),
+        };
+    }
+    let envelope = match serde_json::from_str::<Envelope>(text) {
+        Ok(envelope) => envelope,
+        Err(error) if error.is_data() => return invalid(Id::Null), // e.g. a duplicate field
+        Err(_) => return parse_error(),
+    };
+    let id = match envelope.id.as_ref().map(request_id) {
+        None => None,
+        Some(Some(id)) => Some(id),
+        Some(None) => return invalid(Id::Null),
+    };
+    if envelope.jsonrpc.as_ref().and_then(Value::as_str) != Some("2.0") {
+        return invalid(id.unwrap_or_default());
+    }
+    match (&envelope.method, &id) {
+        (Some(Value::String(method)), _) => Verdict::Forward {
+            method: match (method.as_str(), &id) {
+                ("shutdown", Some(_)) => Some(Method::Shutdown),
+                ("exit", None) => Some(Method::Exit),
+                _ => None,
+            },
+        },
+        (Some(_), _) => invalid(id.unwrap_or_default()),
+        (None, Some(_)) if envelope.result.is_some() || envelope.error.is_some() => {
+            // Responses are small; check them exactly as tower-lsp will decode them.
+            match serde_json::from_str::<jsonrpc::Response>(text) {
+                Ok(_) => Verdict::Forward { method: None },
+                Err(_) => Verdict::Drop("malformed response"),
+            }
+        }
+        (None, id) => invalid(id.clone().unwrap_or_default()),
+    }
+}
+
+/// A JSON-RPC id as tower-lsp accepts it (integer, string or null).
+fn request_id(value: &Value) -> Option<Id> {
+    match value {
+        Value::Null => Some(Id::Null),
+        Value::String(id) => Some(Id::String(id.clone())),
+        Value::Number(number) => number.as_i64().map(Id::Number),
+        _ => None,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// In-memory pipes between the guard, tower-lsp and the writer
+
+/// An `AsyncRead` over a channel of byte chunks; end of input when all senders are gone.
+struct ChannelReader {
+    rx: mpsc::Receiver<Vec<u8>>,
+    chunk: Vec<u8>,
+    pos: usize,
+}
+
+impl ChannelReader {
+    fn new(rx: mpsc::Receiver<Vec<u8>>) -> Self {
+        Self {
+            rx,
+            chunk: Vec::new(),
+            pos: 0,
+        }
+    }
+}
+
+impl AsyncRead for ChannelReader {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let this = &mut *self;
+        while this.pos == this.chunk.len() {
+            match ready!(this.rx.poll_recv(cx)) {
+                Some(chunk) => {
+                    this.chunk = chunk;
+                    this.pos = 0;
+                }
+                None => return Poll::Ready(Ok(())),
+            }
+        }
+        let len = buf.remaining().min(this.chunk.len() - this.pos);
+        buf.put_slice(&this.chunk[this.pos..this.pos + len]);
+        this.pos += len;
+        Poll::Ready(Ok(()))
+    }
+}
+
+type Reservation =
+    Pin<Box<dyn Future<Output = Result<OwnedPermit<Vec<u8>>, SendError<()>>> + Send>>;
+
+/// An `AsyncWrite` into a bounded channel: a write waits for room, which is the backpressure
+/// that keeps a client that stops reading from growing the server's memory.
+struct ChannelWriter {
+    tx: mpsc::Sender<Vec<u8>>,
+    reservation: Option<Reservation>,
+}
+
+impl ChannelWriter {
+    fn new(tx: mpsc::Sender<Vec<u8>>) -> Self {
+        Self {
+            tx,
+            reservation: None,
+        }
+    }
+}
+
+impl AsyncWrite for ChannelWriter {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let this = &mut *self;
+        let tx = &this.tx;
+        let reservation = this
+            .reservation
+            .get_or_insert_with(|| Box::pin(tx.clone().reserve_owned()));
+        let permit = ready!(reservation.as_mut().poll(cx));
+        this.reservation = None;
+        match permit {
+            Ok(permit) => {
+                permit.send(buf.to_vec());
+                Poll::Ready(Ok(buf.len()))
+            }
+            Err(_) => Poll::Ready(Err(io::ErrorKind::BrokenPipe.into())),
+        }
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+}
+
+// Minimal read/write helpers (tokio's `io-util` extension traits are not enabled for the library).
+
+async fn read_some<R: AsyncRead + Unpin>(reader: &mut R, buf: &mut [u8]) -> io::Result<usize> {
+    poll_fn(|cx| {
+        let mut read_buf = ReadBuf::new(buf);
+        ready!(Pin::new(&mut *reader).poll_read(cx, &mut read_buf))?;
+        Poll::Ready(Ok(read_buf.filled().len()))
+    })
+    .await
+}
+
+async fn write_all<W: AsyncWrite + Unpin>(writer: &mut W, mut buf: &[u8]) -> io::Result<()> {
+    while !buf.is_empty() {
+        let written = poll_fn(|cx| Pin::new(&mut *writer).poll_write(cx, buf)).await?;
+        if written == 0 {
+            return Err(io::ErrorKind::WriteZero.into());
+        }
+        buf = &buf[written..];
+    }
+    Ok(())
+}
+
+async fn flush<W: AsyncWrite + Unpin>(writer: &mut W) -> io::Result<()> {
+    poll_fn(|cx| Pin::new(&mut *writer).poll_flush(cx)).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn framed(body: &str) -> String {
+        format!("Content-Length: {}\r\n\r\n{body}", body.len())
+    }
+
+    async fn frames(input: &[u8]) -> Vec<Frame> {
+        let mut reader = FrameReader::new(input);
+        let mut frames = Vec::new();
+        while let Some(frame) = reader.next_frame().await.unwrap() {
+            frames.push(frame);
+        }
+        frames
+    }
+
+    fn body(text: &str) -> Frame {
+        Frame::Body(text.as_bytes().to_vec())
+    }
+
+    #[tokio::test]
+    async fn reads_consecutive_frames() {
+        let input = format!(
+            "{}Content-Type: application/vscode-jsonrpc; charset=utf-8\r\n{}",
+            framed("{}"),
+            framed("[1]")
+        );
+        // The second frame's extra header line comes before its Content-Length.
+        assert_eq!(frames(input.as_bytes()).await, [body("{}"), body("[1]")]);
+    }
+
+    #[tokio::test]
+    async fn resyncs_after_bad_headers() {
+        let input = format!(
+            "junk\r\n\r\n{}Content-Length: abc\r\n\r\nxx{}garbage{}",
+            framed("a"),
+            framed("b"),
+            framed("c")
+        );
+        let expected = [
+            Frame::BadHeader,
+            body("a"),
+            Frame::BadHeader,
+            body("b"),
+            // "garbage" is glued to the next header: one error, then the frame.
+            Frame::BadHeader,
+            body("c"),
+        ];
+        assert_eq!(frames(input.as_bytes()).await, expected);
+    }
+
+    #[tokio::test]
+    async fn long_junk_reports_once() {
+        let junk = vec![0xffu8; 5 * MAX_HEADER_BYTES];
+        let mut input = junk.clone();
+        input.extend_from_slice(framed("ok").as_bytes());
+        assert_eq!(frames(&input).await, [Frame::BadHeader, body("ok")]);
+    }
+
+    #[tokio::test]
+    async fn oversized_frames_are_skipped() {
+        let input = format!(
+            "Content-Length: 999999999999\r\n\r\n{{\"huge\"...{}",
+            framed("next")
+        );
+        assert_eq!(
+            frames(input.as_bytes()).await,
+            [Frame::TooLarge(999_999_999_999), body("next")]
+        );
+    }
+
+    #[tokio::test]
+    async fn truncated_frame_at_eof_ends() {
+        let input = format!("{}Content-Length: 100\r\n\r\n{{\"jsonrpc\"", framed("a"));
+        assert_eq!(frames(input.as_bytes()).await, [body("a")]);
+    }
+
+    #[test]
+    fn splitter_waits_for_whole_frames() {
+        let mut splitter = FrameSplitter::default();
+        let both = format!("{}{}", framed("first"), framed("second"));
+        let (a, b) = both.split_at(10);
+        splitter.push(a.as_bytes());
+        assert_eq!(splitter.next_frame(), None);
+        splitter.push(b.as_bytes());
+        assert_eq!(splitter.next_frame(), Some(framed("first").into_bytes()));
+        assert_eq!(splitter.next_frame(), Some(framed("second").into_bytes()));
+        assert!(splitter.is_empty());
+    }
+
+    fn rejected(body: &str) -> (Id, i64) {
+        match validate(body.as_bytes()) {
+            Verdict::Reject(id, error) => (id, error.code.code()),
+            other => panic!("{body} was not rejected: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn validation() {
+        let forward = |method| Verdict::Forward { method };
+        assert_eq!(
+            validate(br#"{"jsonrpc":"2.0","id":1,"method":"x","params":[1]}"#),
+            forward(None)
+        );
+        assert_eq!(
+            validate(br#"{"jsonrpc":"2.0","method":"exit"}"#),
+            forward(Some(Method::Exit))
+        );
+        assert_eq!(
+            validate(br#"{"jsonrpc":"2.0","id":"a","method":"shutdown"}"#),
+            forward(Some(Method::Shutdown))
+        );
+        assert_eq!(
+            validate(br#"{"jsonrpc":"2.0","id":3,"result":null}"#),
+            forward(None)
+        );
+        assert!(matches!(
+            validate(br#"{"jsonrpc":"2.0","id":3,"error":{"x":1}}"#),
+            Verdict::Drop(_)
+        ));
+
+        assert_eq!(rejected("{nope"), (Id::Null, -32700));
+        assert_eq!(rejected(""), (Id::Null, -32700));
+        assert_eq!(rejected("\u{1}"), (Id::Null, -32700));
+        assert_eq!(rejected("[1, 2]"), (Id::Null, -32600));
+        assert_eq!(rejected(r#"{"hello":"world"}"#), (Id::Null, -32600));
+        assert_eq!(
+            rejected(r#"{"jsonrpc":"1.0","id":7,"method":"x"}"#),
+            (Id::Number(7), -32600)
+        );
+        assert_eq!(
+            rejected(r#"{"jsonrpc":"2.0","id":"q","method":5}"#),
+            (Id::String("q".into()), -32600)
+        );
+        assert_eq!(
+            rejected(r#"{"jsonrpc":"2.0","id":1.5,"method":"x"}"#),
+            (Id::Null, -32600)
+        );
+        assert_eq!(
+            rejected(r#"{"jsonrpc":"2.0","id":1,"id":2,"method":"x"}"#),
+            (Id::Null, -32600)
+        );
+        let invalid_utf8 = b"{\"jsonrpc\":\"2.0\",\"method\":\"x\",\"params\":\"\xff\"}";
+        assert!(matches!(
+            validate(invalid_utf8),
+            Verdict::Reject(Id::Null, _)
+        ));
+    }
+}

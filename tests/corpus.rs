@@ -1,0 +1,138 @@
+//! The real-world corpus against Claude Code's own verdicts (`shared/reference/claude-code-verdicts.tsv`).
+//!
+//! For every Claude Code subagent in `shared/corpus`: no panic; an error on every file Claude Code
+//! did not load and on every value it dropped; no error on a file it loaded intact.
+
+use std::path::{Path, PathBuf};
+
+use agentls::analysis::{Analysis, Severity};
+
+fn shared_dir() -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
+    if dir.join("reference/claude-code-verdicts.tsv").is_file() {
+        return Some(dir);
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "CI=true but ../shared (corpus and verdicts) is missing beside the checkout"
+    );
+    eprintln!("note: ../shared not found; corpus test not run");
+    None
+}
+
+struct Verdict {
+    path: String,
+    loaded: bool,
+    drops: String,
+}
+
+fn verdicts(shared: &Path) -> Vec<Verdict> {
+    let text = std::fs::read_to_string(shared.join("reference/claude-code-verdicts.tsv")).unwrap();
+    text.lines()
+        .skip(1)
+        .filter(|line| !line.trim().is_empty())
+        .map(|line| {
+            let columns: Vec<&str> = line.split('\t').collect();
+            Verdict {
+                path: columns[0].to_owned(),
+                loaded: columns[1] == "yes",
+                drops: columns.get(4).copied().unwrap_or_default().to_owned(),
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn claude_agents_match_claude_codes_verdicts() {
+    let Some(shared) = shared_dir() else { return };
+    let verdicts = verdicts(&shared);
+    assert!(
+        verdicts.len() > 400,
+        "expected the whole verdict table, got {}",
+        verdicts.len()
+    );
+    let mut failures = Vec::new();
+    let (mut loaded_intact, mut rejected, mut with_drops) = (0, 0, 0);
+    for verdict in &verdicts {
+        let text = std::fs::read_to_string(shared.join("corpus").join(&verdict.path)).unwrap();
+        // Claude Code judged each file as a project agent: analyse it at such a path.
+        let file_name = Path::new(&verdict.path).file_name().unwrap();
+        let virtual_path = Path::new("/project/.claude/agents").join(file_name);
+        let analysis = Analysis::from_text(Some(&virtual_path), &text);
+        let diagnostics = analysis.diagnostics();
+        let errors: Vec<_> = diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .collect();
+        if !verdict.loaded {
+            rejected += 1;
+            if errors.is_empty() {
+                failures.push(format!(
+                    "{}: Claude Code does not load it, but agentls reports no error",
+                    verdict.path
+                ));
+            }
+        } else if !verdict.drops.is_empty() {
+            with_drops += 1;
+            // e.g. "color: magenta (not one of the 8 lowercase names; ...)"
+            let (key, rest) = verdict.drops.split_once(':').unwrap();
+            let value = rest.split_whitespace().next().unwrap();
+            let flagged = errors
+                .iter()
+                .any(|d| text[d.range.start..d.range.end].contains(value));
+            if !flagged {
+                failures.push(format!(
+                    "{}: Claude Code drops `{key}: {value}`, agentls reports no error on it",
+                    verdict.path
+                ));
+            }
+        } else {
+            loaded_intact += 1;
+            for error in errors {
+                failures.push(format!(
+                    "{}: loaded intact by Claude Code, but agentls reports an error: {} {} at {:?}",
+                    verdict.path, error.code, error.message, error.range
+                ));
+            }
+        }
+    }
+    eprintln!(
+        "corpus: {loaded_intact} loaded intact, {with_drops} with dropped values, {rejected} rejected"
+    );
+    assert!(
+        failures.is_empty(),
+        "{} mismatches:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// Every corpus file of every kind analyses without panicking, at its own path and as a Claude agent.
+#[test]
+fn every_corpus_file_analyses_without_panic() {
+    let Some(shared) = shared_dir() else { return };
+    let manifest = std::fs::read_to_string(shared.join("corpus/MANIFEST.tsv")).unwrap();
+    let mut count = 0;
+    for line in manifest.lines().skip(1) {
+        let corpus_path = line.split('\t').nth(1).unwrap();
+        let path = shared.join("..").join(corpus_path);
+        let bytes = std::fs::read(&path).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        let as_agent = Path::new("/p/.claude/agents/x.md");
+        for analysis in [
+            Analysis::from_text(Some(&path), &text),
+            Analysis::from_text(Some(as_agent), &text),
+        ] {
+            let _ = analysis.diagnostics();
+            for offset in (0..text.len().min(600))
+                .step_by(7)
+                .filter(|o| text.is_char_boundary(*o))
+            {
+                let _ = analysis.completion(offset);
+                let _ = analysis.hover(offset);
+            }
+        }
+        count += 1;
+    }
+    assert_eq!(count, 1574);
+}

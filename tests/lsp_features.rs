@@ -1,0 +1,239 @@
+//! One end-to-end check per feature (diagnostics, completion, hover, quick fixes) through the
+//! real server. These depend on `crate::analysis`, not only on the LSP layer.
+
+mod common;
+
+use common::{TestServer, client_capabilities};
+use pretty_assertions::assert_eq;
+use tower_lsp_server::ls_types::{
+    CodeActionContext, CodeActionOrCommand, CodeActionParams, CompletionItemKind, CompletionParams,
+    CompletionResponse, CompletionTextEdit, DiagnosticSeverity, Documentation, HoverContents,
+    HoverParams, NumberOrString, PartialResultParams, Position, Range, TextDocumentIdentifier,
+    TextDocumentPositionParams, WorkDoneProgressParams, request,
+};
+
+const AGENT: &str = ".claude/agents/x.md";
+const TYPO: &str = "---\nname: x\ndescription: Reviews code\nmodle: sonnet\n---\nBody\n";
+
+fn range(start: (u32, u32), end: (u32, u32)) -> Range {
+    Range::new(Position::new(start.0, start.1), Position::new(end.0, end.1))
+}
+
+fn at(
+    uri: &tower_lsp_server::ls_types::Uri,
+    line: u32,
+    character: u32,
+) -> TextDocumentPositionParams {
+    TextDocumentPositionParams::new(
+        TextDocumentIdentifier::new(uri.clone()),
+        Position::new(line, character),
+    )
+}
+
+async fn completion_labels(
+    server: &mut TestServer,
+    text: &str,
+    line: u32,
+    character: u32,
+) -> Vec<tower_lsp_server::ls_types::CompletionItem> {
+    let uri = server.open(AGENT, text).await;
+    let params = CompletionParams {
+        text_document_position: at(&uri, line, character),
+        work_done_progress_params: WorkDoneProgressParams::default(),
+        partial_result_params: PartialResultParams::default(),
+        context: None,
+    };
+    match server
+        .request::<request::Completion>(params)
+        .await
+        .expect("completion")
+    {
+        Some(CompletionResponse::Array(items)) => items,
+        Some(CompletionResponse::List(list)) => list.items,
+        None => panic!("no completion response"),
+    }
+}
+
+#[tokio::test]
+async fn unknown_field_is_reported_on_its_key() {
+    let (mut server, _) = TestServer::initialized(client_capabilities(None)).await;
+    let uri = server.open(AGENT, TYPO).await;
+    let published = server.wait_for_diagnostics(&uri, Some(1)).await;
+    let unknown: Vec<_> = published
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == Some(NumberOrString::String("unknown-field".into())))
+        .collect();
+    assert_eq!(unknown.len(), 1, "{:#?}", published.diagnostics);
+    assert_eq!(unknown[0].range, range((3, 0), (3, 5)));
+    assert_eq!(unknown[0].source.as_deref(), Some("agentls"));
+    assert_eq!(unknown[0].severity, Some(DiagnosticSeverity::WARNING));
+}
+
+#[tokio::test]
+async fn percent_encoded_paths_select_the_dialect() {
+    let (mut server, _) = TestServer::initialized(client_capabilities(None)).await;
+    let uri = server.open("my agents/.claude/agents/x.md", TYPO).await;
+    assert!(uri.as_str().contains("%20"));
+    let published = server.wait_for_diagnostics(&uri, Some(1)).await;
+    assert!(
+        published
+            .diagnostics
+            .iter()
+            .any(|d| d.code == Some(NumberOrString::String("unknown-field".into()))),
+        "{:#?}",
+        published.diagnostics
+    );
+}
+
+#[tokio::test]
+async fn files_outside_any_dialect_get_no_diagnostics() {
+    let (mut server, _) = TestServer::initialized(client_capabilities(None)).await;
+    let uri = server.open("notes/x.md", TYPO).await;
+    assert!(
+        server
+            .wait_for_diagnostics(&uri, Some(1))
+            .await
+            .diagnostics
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn diagnostics_follow_edits() {
+    let (mut server, _) = TestServer::initialized(client_capabilities(None)).await;
+    let uri = server.open(AGENT, TYPO).await;
+    assert!(
+        !server
+            .wait_for_diagnostics(&uri, Some(1))
+            .await
+            .diagnostics
+            .is_empty()
+    );
+    // Fix the typo: `modle` → `model`.
+    server
+        .change(&uri, 2, vec![common::edit((3, 3), (3, 5), "el")])
+        .await;
+    let published = server.wait_for_diagnostics(&uri, Some(2)).await;
+    assert!(
+        !published
+            .diagnostics
+            .iter()
+            .any(|d| d.code == Some(NumberOrString::String("unknown-field".into()))),
+        "{:#?}",
+        published.diagnostics
+    );
+}
+
+#[tokio::test]
+async fn quick_fix_renames_the_unknown_field() {
+    let (mut server, _) = TestServer::initialized(client_capabilities(None)).await;
+    let uri = server.open(AGENT, TYPO).await;
+    server.wait_for_diagnostics(&uri, Some(1)).await;
+    let params = CodeActionParams {
+        text_document: TextDocumentIdentifier::new(uri.clone()),
+        range: range((3, 2), (3, 2)),
+        context: CodeActionContext::default(),
+        work_done_progress_params: WorkDoneProgressParams::default(),
+        partial_result_params: PartialResultParams::default(),
+    };
+    let actions = server
+        .request::<request::CodeActionRequest>(params)
+        .await
+        .expect("codeAction")
+        .unwrap_or_default();
+    let rename = actions
+        .iter()
+        .find_map(|action| match action {
+            CodeActionOrCommand::CodeAction(action) if action.title.contains("model") => {
+                Some(action)
+            }
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("no rename fix in {actions:#?}"));
+    let edits = &rename.edit.as_ref().unwrap().changes.as_ref().unwrap()[&uri];
+    assert_eq!(edits.len(), 1);
+    assert_eq!(
+        (edits[0].range, edits[0].new_text.as_str()),
+        (range((3, 0), (3, 5)), "model")
+    );
+}
+
+#[tokio::test]
+async fn completion_offers_fields_on_an_empty_line() {
+    let (mut server, _) = TestServer::initialized(client_capabilities(None)).await;
+    let items = completion_labels(&mut server, "---\nname: x\n\n---\n", 2, 0).await;
+    let labels: Vec<_> = items.iter().map(|item| item.label.as_str()).collect();
+    assert!(
+        labels.contains(&"model") && labels.contains(&"tools"),
+        "{labels:?}"
+    );
+    let model = items.iter().find(|item| item.label == "model").unwrap();
+    assert_eq!(model.kind, Some(CompletionItemKind::PROPERTY));
+    match &model.text_edit {
+        Some(CompletionTextEdit::Edit(edit)) => assert_eq!(edit.range, range((2, 0), (2, 0))),
+        other => panic!("expected a text edit, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn color_completion_has_swatches_and_replaces_the_typed_word() {
+    // With utf-8 negotiated; the range covers the typed `ye`.
+    let (mut server, _) = TestServer::initialized(client_capabilities(Some(&["utf-8"]))).await;
+    let items = completion_labels(&mut server, "---\nname: x\ncolor: ye\n---\n", 2, 9).await;
+    let yellow = items
+        .iter()
+        .find(|item| item.label == "yellow")
+        .expect("yellow offered");
+    assert_eq!(yellow.kind, Some(CompletionItemKind::COLOR));
+    assert!(
+        matches!(&yellow.documentation, Some(Documentation::String(hex)) if hex.starts_with('#'))
+    );
+    match &yellow.text_edit {
+        Some(CompletionTextEdit::Edit(edit)) => assert_eq!(edit.range, range((2, 7), (2, 9))),
+        other => panic!("expected a text edit, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn hover_documents_the_color_key() {
+    let (mut server, _) = TestServer::initialized(client_capabilities(None)).await;
+    let uri = server.open(AGENT, "---\nname: x\ncolor: blue\n---\n").await;
+    let params = HoverParams {
+        text_document_position_params: at(&uri, 2, 2),
+        work_done_progress_params: WorkDoneProgressParams::default(),
+    };
+    let hover = server
+        .request::<request::HoverRequest>(params)
+        .await
+        .expect("hover")
+        .expect("a hover");
+    match hover.contents {
+        HoverContents::Markup(markup) => {
+            assert!(markup.value.contains("color"), "{}", markup.value)
+        }
+        other => panic!("expected markdown, got {other:?}"),
+    }
+    assert_eq!(hover.range, Some(range((2, 0), (2, 5))));
+}
+
+#[tokio::test]
+async fn diagnostic_columns_follow_the_negotiated_encoding() {
+    // `Bassh` comes after an emoji on the same line: its column differs by encoding.
+    let text = "---\nname: x\ndescription: d\ntools: [\"😀\", Bassh]\n---\n";
+    for (encodings, start) in [(None, 14), (Some(&["utf-8"][..]), 16)] {
+        let (mut server, _) = TestServer::initialized(client_capabilities(encodings)).await;
+        let uri = server.open(AGENT, text).await;
+        let published = server.wait_for_diagnostics(&uri, Some(1)).await;
+        let bassh = published
+            .diagnostics
+            .iter()
+            .find(|d| d.message.contains("Bassh"))
+            .unwrap_or_else(|| panic!("no diagnostic on Bassh: {:#?}", published.diagnostics));
+        assert_eq!(
+            bassh.range,
+            range((3, start), (3, start + 5)),
+            "{encodings:?}"
+        );
+    }
+}

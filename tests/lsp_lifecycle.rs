@@ -1,0 +1,165 @@
+//! Session lifecycle: initialize (capabilities), shutdown/exit, and how the binary starts and ends.
+
+mod common;
+
+use std::process::Command;
+
+use agentls::server::SessionEnd;
+use common::{BinaryServer, TestServer, client_capabilities};
+use pretty_assertions::assert_eq;
+use serde_json::{Value, json};
+use tower_lsp_server::ls_types::request;
+
+#[tokio::test]
+async fn initialize_advertises_the_capabilities() {
+    let (server, result) = TestServer::initialized(client_capabilities(None)).await;
+    let capabilities = serde_json::to_value(&result.capabilities).unwrap();
+    let important = json!({
+        "positionEncoding": capabilities["positionEncoding"],
+        "textDocumentSync": capabilities["textDocumentSync"],
+        "completionProvider": capabilities["completionProvider"],
+        "hoverProvider": capabilities["hoverProvider"],
+        "codeActionProvider": capabilities["codeActionProvider"],
+    });
+    assert_eq!(
+        important,
+        json!({
+            "positionEncoding": "utf-16",
+            "textDocumentSync": { "openClose": true, "change": 2 },
+            "completionProvider": {
+                "triggerCharacters": [":", ",", " ", "[", "-"],
+                "resolveProvider": false,
+            },
+            "hoverProvider": true,
+            "codeActionProvider": { "codeActionKinds": ["quickfix"], "resolveProvider": false },
+        })
+    );
+    let info = result.server_info.expect("serverInfo");
+    assert_eq!(
+        (info.name.as_str(), info.version.as_deref()),
+        ("agentls", Some(env!("CARGO_PKG_VERSION")))
+    );
+    assert_eq!(
+        server.shutdown().await,
+        SessionEnd::Exit {
+            after_shutdown: true
+        }
+    );
+}
+
+#[tokio::test]
+async fn requests_after_shutdown_are_refused() {
+    let (mut server, _) = TestServer::initialized(client_capabilities(None)).await;
+    server
+        .request::<request::Shutdown>(())
+        .await
+        .expect("shutdown");
+    let hover = server
+        .request_raw(
+            "textDocument/hover",
+            json!({ "textDocument": { "uri": "file:///x.md" }, "position": { "line": 0, "character": 0 } }),
+        )
+        .await;
+    assert_eq!(hover["error"]["code"], -32600, "{hover}");
+    server.notify_raw("exit", Value::Null).await;
+    assert_eq!(
+        server.join().await,
+        SessionEnd::Exit {
+            after_shutdown: true
+        }
+    );
+}
+
+#[tokio::test]
+async fn closing_the_input_ends_the_session() {
+    let (mut server, _) = TestServer::initialized(client_capabilities(None)).await;
+    server.close_input().await;
+    assert_eq!(server.join().await, SessionEnd::InputClosed);
+}
+
+#[test]
+fn binary_exits_0_after_shutdown_and_exit() {
+    let mut server = BinaryServer::spawn();
+    server.initialize();
+    let response = server.request("shutdown", Value::Null);
+    assert_eq!(response["result"], Value::Null, "{response}");
+    server.notify("exit", Value::Null);
+    // stdin stays open: the server must not wait for it to close.
+    let status = server.wait_exit();
+    assert_eq!(status.code(), Some(0), "stderr:\n{}", server.stderr());
+}
+
+#[test]
+fn binary_exits_1_on_exit_without_shutdown() {
+    let mut server = BinaryServer::spawn();
+    server.initialize();
+    server.notify("exit", Value::Null);
+    assert_eq!(
+        server.wait_exit().code(),
+        Some(1),
+        "stderr:\n{}",
+        server.stderr()
+    );
+}
+
+#[test]
+fn binary_exits_0_when_stdin_closes() {
+    let mut server = BinaryServer::spawn_with(&["--stdio"]);
+    server.initialize();
+    server.close_stdin();
+    assert_eq!(
+        server.wait_exit().code(),
+        Some(0),
+        "stderr:\n{}",
+        server.stderr()
+    );
+}
+
+#[test]
+fn binary_exits_0_when_stdin_closes_before_initialize() {
+    let mut server = BinaryServer::spawn_with(&["serve"]);
+    server.close_stdin();
+    assert_eq!(
+        server.wait_exit().code(),
+        Some(0),
+        "stderr:\n{}",
+        server.stderr()
+    );
+}
+
+#[test]
+fn version_flag_prints_the_version() {
+    let output = Command::new(env!("CARGO_BIN_EXE_agentls"))
+        .arg("--version")
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(
+        stdout.trim(),
+        format!("agentls {}", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+#[test]
+fn invalid_log_level_is_an_error() {
+    let output = Command::new(env!("CARGO_BIN_EXE_agentls"))
+        .args(["--log-level", "no[such"])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("invalid log level"));
+    // Nothing but protocol may reach stdout.
+    assert!(output.stdout.is_empty());
+}
+
+#[test]
+fn logs_go_to_stderr_only() {
+    let mut server = BinaryServer::spawn_with(&["--log-level", "debug"]);
+    server.initialize();
+    server.close_stdin();
+    assert_eq!(server.wait_exit().code(), Some(0));
+    // The stdout reader thread panics on anything that is not a frame, so reaching here with a
+    // log on stderr proves the separation.
+    server.wait_for_stderr("initializing");
+}
