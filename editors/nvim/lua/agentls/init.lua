@@ -1,0 +1,224 @@
+--- agentls for Neovim: starts the agentls language server for AI agent definition files.
+---
+--- Agent definition files are
+---   * Claude Code subagents: `.claude/agents/**/*.md`
+---   * plugin agents: `<plugin>/agents/**/*.md` where `<plugin>/.claude-plugin/plugin.json` exists
+---
+--- Every other Markdown buffer is left alone.
+---
+--- Neovim 0.11+ uses the `vim.lsp.config` file `lsp/agentls.lua` shipped next to this module and
+--- `vim.lsp.enable('agentls')`. Neovim 0.7–0.10 get a `FileType markdown` autocommand that starts
+--- (or reuses) one client per root directory.
+local M = {}
+
+local uv = vim.uv or vim.loop
+
+M.name = 'agentls'
+
+--- Markers that identify the workspace root, nearest first.
+M.root_markers = { '.claude', '.git' }
+
+local function normalize(path)
+  if path == nil or path == '' then
+    return nil
+  end
+  path = path:gsub('\\', '/')
+  -- Collapse duplicated separators, but keep a leading `//` (UNC) intact.
+  local lead, rest = path:match('^(/*)(.*)$')
+  rest = rest:gsub('/+', '/')
+  return lead:sub(1, 2) .. rest
+end
+
+local function exists(path)
+  return uv.fs_stat(path) ~= nil
+end
+
+local function dirname(path)
+  local parent = path:match('^(.*)/[^/]*$')
+  if parent == '' then
+    return '/'
+  end
+  return parent
+end
+
+--- The directory that makes `path` an agent definition file, or nil if it is none.
+---
+--- For `.claude/agents/...` this is the directory containing `.claude`; for plugin agents it is
+--- the plugin directory (the one containing `.claude-plugin/plugin.json`).
+---@param path string absolute file path
+---@return string|nil
+function M.agent_base(path)
+  path = normalize(path)
+  if not path or not path:match('%.md$') then
+    return nil
+  end
+  -- `.claude/agents/` anywhere in the path; the last occurrence wins for nested projects.
+  local base
+  local from = 1
+  while true do
+    local s, e = path:find('/.claude/agents/', from, true)
+    if not s then
+      break
+    end
+    base = path:sub(1, s - 1)
+    from = e
+  end
+  if base then
+    return base == '' and '/' or base
+  end
+  -- Plugin agents: `<plugin>/agents/...` with `<plugin>/.claude-plugin/plugin.json` on disk.
+  -- Walk the `agents` segments from the innermost outwards.
+  local candidates = {}
+  from = 1
+  while true do
+    local s, e = path:find('/agents/', from, true)
+    if not s then
+      break
+    end
+    table.insert(candidates, 1, path:sub(1, s - 1))
+    from = e
+  end
+  for _, plugin in ipairs(candidates) do
+    if plugin ~= '' and exists(plugin .. '/.claude-plugin/plugin.json') then
+      return plugin
+    end
+  end
+  return nil
+end
+
+--- Whether `path` is an agent definition file agentls should handle.
+---@param path string
+---@return boolean
+function M.is_agent_file(path)
+  return M.agent_base(path) ~= nil
+end
+
+--- Workspace root for an agent file: the nearest ancestor of the file holding one of
+--- `M.root_markers`, or the agent base directory when there is none. Nil for other files.
+---@param path string absolute file path
+---@return string|nil
+function M.root_for(path)
+  local base = M.agent_base(path)
+  if not base then
+    return nil
+  end
+  local dir = dirname(normalize(path))
+  while dir and dir ~= '' do
+    for _, marker in ipairs(M.root_markers) do
+      if exists(dir .. '/' .. marker) then
+        return dir
+      end
+    end
+    local parent = dirname(dir)
+    if parent == dir then
+      break
+    end
+    dir = parent
+  end
+  return base
+end
+
+--- `root_dir` for `vim.lsp.config` (Neovim 0.11+): only agent files get a root, so the client
+--- never attaches to other Markdown buffers.
+---@param bufnr integer
+---@param on_dir fun(root: string)
+function M.root_dir(bufnr, on_dir)
+  local root = M.root_for(vim.api.nvim_buf_get_name(bufnr))
+  if root then
+    on_dir(root)
+  end
+end
+
+--- The server configuration shared by every Neovim version.
+---@return table
+function M.default_config()
+  return {
+    cmd = { 'agentls' },
+    filetypes = { 'markdown' },
+    root_markers = vim.deepcopy(M.root_markers),
+    root_dir = M.root_dir,
+  }
+end
+
+-- Legacy (0.7–0.10) state: options given to setup() and one client id per root directory.
+local legacy = { config = nil, clients = {} }
+
+local function client_alive(id)
+  local client = id and vim.lsp.get_client_by_id(id)
+  if not client then
+    return false
+  end
+  if type(client.is_stopped) == 'function' then
+    return not client.is_stopped()
+  end
+  return true
+end
+
+--- Start (or reuse) the client for `bufnr` on Neovim < 0.11. Returns the client id, or nil when
+--- the buffer is not an agent file.
+---@param bufnr integer
+---@return integer|nil
+function M.attach(bufnr)
+  bufnr = (bufnr == nil or bufnr == 0) and vim.api.nvim_get_current_buf() or bufnr
+  local root = M.root_for(vim.api.nvim_buf_get_name(bufnr))
+  if not root then
+    return nil
+  end
+  local config = vim.tbl_extend('force', legacy.config or M.default_config(), {
+    name = M.name,
+    root_dir = root,
+  })
+  config.filetypes, config.root_markers = nil, nil
+  if vim.lsp.start then
+    -- 0.8–0.10: reuses a running client with the same name and root_dir.
+    return vim.lsp.start(config, { bufnr = bufnr })
+  end
+  -- 0.7: start_client + buf_attach_client, one client per root.
+  local id = legacy.clients[root]
+  if not client_alive(id) then
+    id = vim.lsp.start_client(config)
+    legacy.clients[root] = id
+  end
+  if id then
+    vim.lsp.buf_attach_client(bufnr, id)
+  end
+  return id
+end
+
+--- Set agentls up. `opts` is merged over the defaults (`cmd`, `filetypes`, `root_markers`,
+--- `root_dir`) and may carry any other client option (`on_attach`, `capabilities`, `settings`, …).
+---
+---   require('agentls').setup()
+---   require('agentls').setup({ cmd = { '/path/to/agentls' } })
+---@param opts table|nil
+function M.setup(opts)
+  opts = opts or {}
+  if vim.lsp.config and vim.lsp.enable then
+    -- 0.11+: `lsp/agentls.lua` on 'runtimepath' provides the defaults; opts override them.
+    if next(opts) ~= nil then
+      vim.lsp.config(M.name, opts)
+    end
+    vim.lsp.enable(M.name)
+    return
+  end
+
+  legacy.config = vim.tbl_extend('force', M.default_config(), opts)
+  local filetypes = legacy.config.filetypes or { 'markdown' }
+  local group = vim.api.nvim_create_augroup('agentls', { clear = true })
+  vim.api.nvim_create_autocmd('FileType', {
+    group = group,
+    pattern = filetypes,
+    callback = function(args)
+      M.attach(args.buf)
+    end,
+    desc = 'agentls: start the language server for agent definition files',
+  })
+  -- Buffers that were already open before setup() (lazy loading).
+  for _, bufnr in ipairs(vim.api.nvim_list_bufs()) do
+    if vim.api.nvim_buf_is_loaded(bufnr) and vim.tbl_contains(filetypes, vim.bo[bufnr].filetype) then
+      M.attach(bufnr)
+    end
+  end
+end
+
+return M
