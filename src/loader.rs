@@ -7,6 +7,8 @@
 //! succeeded, so that analysis can tell "valid", "valid for Claude Code only" and "ignored" apart.
 
 use std::fmt;
+use std::ops::Range;
+use std::sync::{Arc, OnceLock};
 
 use saphyr::{LoadableYamlNode, Scalar, Yaml};
 
@@ -56,6 +58,58 @@ pub struct Loaded {
     pub not_a_mapping: bool,
     /// Keys that appear more than once at the top level (the last value is kept).
     pub duplicate_keys: Vec<String>,
+    /// Byte ranges (in the frontmatter text) of the top-level entries strict YAML rejected,
+    /// when the block was loaded entry by entry; `None` when it was parsed as a whole.
+    pub strict_failures: Option<Vec<Range<usize>>>,
+    /// Per-entry parse results, reused by the next version of the document.
+    pub cache: EntryCache,
+}
+
+/// Parse results of top-level entries, keyed by their exact text. A keystroke changes one
+/// entry, so the next version re-parses only that one.
+#[derive(Clone, Debug, Default)]
+pub struct EntryCache {
+    entries: Vec<(String, Arc<EntryResult>)>,
+}
+
+impl PartialEq for EntryCache {
+    /// Caches carry no meaning of their own: two loads are equal when their results are.
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+#[derive(Debug)]
+struct EntryResult {
+    strict: Result<Document, YamlError>,
+    /// Computed only when some entry of the block fails the strict parse.
+    fallback: OnceLock<Result<Document, YamlError>>,
+}
+
+impl EntryResult {
+    fn new(text: &str) -> Self {
+        Self {
+            strict: parse_entry(text),
+            fallback: OnceLock::new(),
+        }
+    }
+
+    fn fallback(&self, text: &str) -> &Result<Document, YamlError> {
+        self.fallback
+            .get_or_init(|| parse_entry(&fallback_rewrite(text)))
+    }
+}
+
+/// A chunk must be one or more `key: value` entries (or only comments).
+fn parse_entry(text: &str) -> Result<Document, YamlError> {
+    let document = parse_strict(text)?;
+    match document.value {
+        Value::Map(_) | Value::Null => Ok(document),
+        _ => Err(YamlError {
+            message: "expected a `key: value` entry".to_owned(),
+            offset: 0,
+        }),
+    }
 }
 
 impl Loaded {
@@ -91,6 +145,8 @@ pub fn load_claude_code(text: &str) -> Loaded {
         fields: Vec::new(),
         not_a_mapping: false,
         duplicate_keys: Vec::new(),
+        strict_failures: None,
+        cache: EntryCache::default(),
     };
     match document {
         Some(Document {
@@ -117,9 +173,127 @@ pub fn load_claude_code(text: &str) -> Loaded {
     loaded
 }
 
+#[derive(Debug)]
 struct Document {
     value: Value,
     duplicate_keys: Vec<String>,
+}
+
+/// Loads a frontmatter block entry by entry: `entry_starts` are the byte offsets (in `text`) of
+/// the lines that start top-level `key:` entries, in order. Parsing each entry alone gives the
+/// same result as parsing the block (a block mapping's entries are independent), except when
+/// anchors, aliases or document markers tie them together: the caller passes `None` then, and
+/// the block is parsed as a whole. Entries whose text is in `previous` are not parsed again.
+pub fn load_claude_code_entries(
+    text: &str,
+    entry_starts: Option<&[usize]>,
+    previous: &EntryCache,
+) -> Loaded {
+    let Some(starts) = entry_starts.filter(|starts| starts.len() >= 2) else {
+        return load_claude_code(text);
+    };
+    // The first chunk also holds anything before the first entry (comments, blank lines).
+    let mut bounds: Vec<usize> = starts
+        .iter()
+        .copied()
+        .filter(|&s| s > 0 && s < text.len())
+        .collect();
+    bounds.insert(0, 0);
+    bounds.dedup();
+    bounds.push(text.len());
+    let mut cache = EntryCache::default();
+    for window in bounds.windows(2) {
+        let chunk = &text[window[0]..window[1]];
+        let result = previous
+            .entries
+            .iter()
+            .find(|(cached, _)| cached == chunk)
+            .map_or_else(
+                || Arc::new(EntryResult::new(chunk)),
+                |(_, result)| Arc::clone(result),
+            );
+        cache.entries.push((chunk.to_owned(), result));
+    }
+    let failures: Vec<Range<usize>> = bounds
+        .windows(2)
+        .zip(&cache.entries)
+        .filter(|(_, (_, result))| result.strict.is_err())
+        .map(|(window, _)| window[0]..window[1])
+        .collect();
+    let at = |start: usize, error: &YamlError| YamlError {
+        message: error.message.clone(),
+        offset: start + error.offset,
+    };
+    let first_failure = bounds
+        .windows(2)
+        .zip(&cache.entries)
+        .find_map(|(window, (_, result))| result.strict.as_ref().err().map(|e| at(window[0], e)));
+    let (outcome, documents): (Outcome, Vec<&Document>) = match first_failure {
+        None => (
+            Outcome::Strict,
+            cache
+                .entries
+                .iter()
+                .filter_map(|(_, r)| r.strict.as_ref().ok())
+                .collect(),
+        ),
+        Some(strict_error) => {
+            let mut documents = Vec::new();
+            let mut fallback_error = None;
+            for (window, (chunk, result)) in bounds.windows(2).zip(&cache.entries) {
+                match result.fallback(chunk) {
+                    Ok(document) => documents.push(document),
+                    Err(error) => {
+                        let mut error = at(window[0], error);
+                        error.offset = error.offset.min(text.len());
+                        fallback_error = Some(error);
+                        break;
+                    }
+                }
+            }
+            match fallback_error {
+                None => (Outcome::Rescued { strict_error }, documents),
+                Some(fallback_error) => (
+                    Outcome::Failed {
+                        strict_error,
+                        fallback_error,
+                    },
+                    Vec::new(),
+                ),
+            }
+        }
+    };
+    let mut loaded = Loaded {
+        outcome,
+        fields: Vec::new(),
+        not_a_mapping: false,
+        duplicate_keys: Vec::new(),
+        strict_failures: Some(failures),
+        cache: EntryCache::default(),
+    };
+    for document in documents {
+        loaded
+            .duplicate_keys
+            .extend(document.duplicate_keys.iter().cloned());
+        let Value::Map(entries) = &document.value else {
+            continue;
+        };
+        for (key, value) in entries {
+            let key = match key {
+                Value::String(key) => key.clone(),
+                other => other.to_string(),
+            };
+            if let Some(existing) = loaded.fields.iter_mut().find(|(k, _)| *k == key) {
+                // A duplicate key across entries: the last one wins, as in the whole-block parse.
+                loaded.duplicate_keys.push(key);
+                existing.1 = value.clone();
+            } else {
+                loaded.fields.push((key, value.clone()));
+            }
+        }
+    }
+    loaded.cache = cache;
+    loaded
 }
 
 /// Strict YAML 1.2. Duplicate top-level keys are tolerated (last one wins, as in a JavaScript
@@ -204,6 +378,11 @@ fn top_level_key(line: &str) -> Option<&str> {
     let (key, _) = line.split_once(':')?;
     let key = key.trim_end();
     (!key.is_empty()).then_some(key)
+}
+
+/// Whether strict YAML 1.2 accepts `text`.
+pub fn is_strict_yaml(text: &str) -> bool {
+    parse_strict(text).is_ok()
 }
 
 /// Claude Code's rewrite of a frontmatter block that strict YAML rejected (spec §3, step 1–2).
@@ -502,6 +681,49 @@ mod tests {
             load_claude_code(&quoted).outcome,
             Outcome::Rescued { .. }
         ));
+    }
+
+    /// The entry-by-entry load must agree with the whole-block load.
+    fn assert_entries_agree(text: &str) {
+        let starts: Vec<usize> = text
+            .match_indices('\n')
+            .map(|(i, _)| i + 1)
+            .chain(std::iter::once(0))
+            .filter(|&i| i < text.len() && !text[i..].starts_with([' ', '\t', '#', '\n', '-']))
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let whole = load_claude_code(text);
+        let entries = load_claude_code_entries(text, Some(&starts), &EntryCache::default());
+        assert_eq!(entries.fields, whole.fields, "{text:?}");
+        // Failure messages may differ in wording when an entry is cut short; the verdict may not.
+        assert_eq!(
+            std::mem::discriminant(&entries.outcome),
+            std::mem::discriminant(&whole.outcome),
+            "{text:?}: {:?} vs {:?}",
+            entries.outcome,
+            whole.outcome
+        );
+        assert_eq!(entries.duplicate_keys, whole.duplicate_keys, "{text:?}");
+        // And again with every entry taken from the cache.
+        let cached = load_claude_code_entries(text, Some(&starts), &entries.cache);
+        assert_eq!(cached.fields, whole.fields, "{text:?}");
+        assert_eq!(cached.outcome, entries.outcome, "{text:?}");
+    }
+
+    #[test]
+    fn entry_by_entry_equals_whole_block() {
+        assert_entries_agree(seed_frontmatter());
+        assert_entries_agree(
+            "name: a\ndescription: b\ntools:\n  - Read\n  - Grep\nmodel: opus # c\n",
+        );
+        assert_entries_agree("name: a\ndescription: Use it: now\nmodel: opus # c\n");
+        assert_entries_agree("# lead\nname: a\ndescription: first\n  continued: colon\nmodel: x\n");
+        assert_entries_agree("name: a\nname: b\nx: \"unterminated\ny: 1\n");
+        assert_entries_agree(
+            "name: a\ndescription: >\n  folded\n  text\n\nhooks:\n  Stop:\n    - hooks: []\n",
+        );
+        assert_entries_agree("name: 123\nbackground: yes\nmaxTurns: \"5\"\n\ttabbed: x\n");
     }
 
     #[test]

@@ -13,7 +13,9 @@ use crate::schema::{Convention, Dialect, Field, FieldType, OnInvalid, ToolMatch}
 use crate::syntax::{Entry, Frontmatter, Missing, Node, NodeKind};
 use crate::text::TextRange;
 
-pub(super) fn diagnostics(analysis: &Analysis) -> Vec<Diagnostic> {
+/// Diagnostics that depend only on the frontmatter text (the expensive part, reused across body
+/// edits).
+pub(super) fn frontmatter_diagnostics(analysis: &Analysis) -> Vec<Diagnostic> {
     let Some(detected) = analysis.detected else {
         return Vec::new();
     };
@@ -21,8 +23,9 @@ pub(super) fn diagnostics(analysis: &Analysis) -> Vec<Diagnostic> {
         analysis,
         out: Vec::new(),
     };
-    sink.file_level();
-    if let (Some(frontmatter), Some(loaded)) = (&analysis.frontmatter, &analysis.loaded) {
+    if let (Some(frontmatter), Some(loaded)) =
+        (analysis.frontmatter.as_deref(), analysis.loaded.as_deref())
+    {
         let checker = FieldChecker {
             head: analysis.head(),
             sink: &mut sink,
@@ -33,9 +36,25 @@ pub(super) fn diagnostics(analysis: &Analysis) -> Vec<Diagnostic> {
         };
         checker.run();
     }
-    let mut out = sink.out;
-    out.sort_by_key(|d| (d.range.start, d.range.end, d.severity));
-    out
+    sink.out
+}
+
+/// Diagnostics about the file as a whole: size, fences, empty body. Cheap.
+pub(super) fn file_diagnostics(analysis: &Analysis) -> Vec<Diagnostic> {
+    if analysis.detected.is_none() {
+        return Vec::new();
+    }
+    let mut sink = Sink {
+        analysis,
+        out: Vec::new(),
+    };
+    sink.file_level();
+    sink.out
+}
+
+/// Puts diagnostics in document order.
+pub(super) fn sort(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by_key(|d| (d.range.start, d.range.end, d.severity));
 }
 
 struct Sink<'a> {
@@ -278,11 +297,17 @@ impl<'a> FieldChecker<'a, '_> {
         let text = &head[content.as_range()];
         let mut found = false;
         let mut line_start = content.start;
+        let failures = self.loaded.strict_failures.as_deref();
         for line in text.split_inclusive('\n') {
             let line_text = line.trim_end_matches(['\n', '\r']);
+            let relative = line_start - content.start;
             if let Some(value) = loader::fallback_quoted_value(line_text) {
-                let alone = &line_text[..value.end];
-                if !matches!(loader::load_claude_code(alone).outcome, Outcome::Strict) {
+                // Entry by entry, the failing entries are known; otherwise test the line alone.
+                let culprit = match failures {
+                    Some(failures) => failures.iter().any(|range| range.contains(&relative)),
+                    None => !loader::is_strict_yaml(&line_text[..value.end]),
+                };
+                if culprit {
                     found = true;
                     let range = TextRange::new(line_start + value.start, line_start + value.end);
                     let value_text = &line_text[value];
@@ -622,7 +647,14 @@ impl<'a> FieldChecker<'a, '_> {
             );
             return;
         }
-        let normalized: String = text.nfkc().collect();
+        // Claude Code checks forbidden characters after NFKC normalisation (spec §4); ASCII is
+        // already normal, and normalising long descriptions on every keystroke is costly.
+        let normalized: std::borrow::Cow<'_, str> =
+            if field.forbidden_chars.is_empty() || text.is_ascii() {
+                std::borrow::Cow::Borrowed(text.as_str())
+            } else {
+                std::borrow::Cow::Owned(text.nfkc().collect())
+            };
         for forbidden in &field.forbidden_chars {
             if normalized.contains(forbidden.as_str()) {
                 let fixed = normalized.replace(forbidden.as_str(), "-");
@@ -683,9 +715,22 @@ impl<'a> FieldChecker<'a, '_> {
     }
 
     fn balanced_tags(&mut self, text: &str, range: TextRange) {
-        for tag in ["example", "commentary"] {
-            let opened = text.matches(&format!("<{tag}>")).count();
-            let closed = text.matches(&format!("</{tag}>")).count();
+        const TAGS: [&str; 2] = ["example", "commentary"];
+        // One pass over the `<`s: descriptions are long and this runs on every keystroke.
+        let mut counts = [[0usize; 2]; TAGS.len()];
+        for (index, _) in text.match_indices('<') {
+            let rest = &text[index + 1..];
+            let (closing, name) = rest.strip_prefix('/').map_or((0, rest), |name| (1, name));
+            for (tag, count) in TAGS.iter().zip(counts.iter_mut()) {
+                if name
+                    .strip_prefix(tag)
+                    .is_some_and(|after| after.starts_with('>'))
+                {
+                    count[closing] += 1;
+                }
+            }
+        }
+        for (tag, [opened, closed]) in TAGS.iter().zip(counts) {
             if opened != closed {
                 self.sink.push(
                     range,
@@ -790,15 +835,13 @@ impl<'a> FieldChecker<'a, '_> {
             .find(|n| n.eq_ignore_ascii_case(text))
             .copied()
             .or_else(|| did_you_mean(text, names.iter().copied()));
+        let hint = suggestion.map_or_else(String::new, |s| format!(" (did you mean `{s}`?)"));
         let mut message = format!(
-            "`{text}` is not a valid `{}`: use one of {allowed}",
+            "`{text}` is not a valid `{}`{hint}: use one of {allowed}",
             field.name
         );
         if field.values.iter().any(|v| v.hex.is_some()) {
             message.push_str(" (names are case-sensitive; hex colors are not supported)");
-        }
-        if let Some(suggestion) = suggestion {
-            message.push_str(&format!(". Did you mean `{suggestion}`?"));
         }
         let diagnostic = self.invalid(field, range, message);
         if let Some(suggestion) = suggestion {
@@ -1371,7 +1414,11 @@ Body.
         );
         assert!(messages.iter().any(|m| m.contains("did you mean `tools`")));
         assert!(messages.iter().any(|m| m.contains("did you mean `Bash`")));
-        assert!(messages.iter().any(|m| m.contains("Did you mean `yellow`")));
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains("(did you mean `yellow`?)"))
+        );
     }
 
     #[test]
@@ -1492,6 +1539,23 @@ Body.
             "x".repeat(super::MAX_FILE_SIZE)
         );
         assert_eq!(check(&text), ["1:0-1:3 error file-too-large `---`"]);
+    }
+
+    #[test]
+    fn unbalanced_example_tags() {
+        let found = check(
+            "---\nname: a\ndescription: \"<example>one</example><example>two <commentary>x</commentary>\"\n---\nB\n",
+        );
+        assert_eq!(
+            found,
+            [
+                "3:13-3:76 warning unbalanced-tags `\"<example>one</example><example>two <commentary>x</commentary>\"`"
+            ]
+        );
+        assert!(
+            check("---\nname: a\ndescription: \"<example>a</example> <examples>\"\n---\nB\n")
+                .is_empty()
+        );
     }
 
     #[test]

@@ -13,10 +13,11 @@ mod values;
 pub use fix::{apply_edits, apply_safe_fixes};
 
 use std::path::Path;
+use std::sync::{Arc, OnceLock};
 
 use crate::loader::{self, Loaded};
 use crate::schema::{Detected, Dialect, Registry};
-use crate::syntax::{Frontmatter, Split, parse_frontmatter, split};
+use crate::syntax::{Frontmatter, Node, NodeKind, Split, parse_frontmatter, split};
 use crate::text::TextRange;
 
 /// How serious a diagnostic is.
@@ -97,14 +98,18 @@ pub struct Analysis {
     /// The dialect and whether the file is a plugin's; `None` for files agentls does not know.
     pub(crate) detected: Option<Detected<'static>>,
     pub(crate) split: Split,
-    /// The tolerant parse of the block the author meant (up to the line-anchored closing fence when a `---` inside a value cut the real block short).
-    pub(crate) frontmatter: Option<Frontmatter>,
+    /// The tolerant parse of the block the author meant (up to the line-anchored closing fence
+    /// when a `---` inside a value cut the real block short).
+    pub(crate) frontmatter: Option<Arc<Frontmatter>>,
     /// Where the parsed block lies (content range, absolute).
     pub(crate) parsed_range: Option<TextRange>,
     /// What Claude Code makes of the block it actually reads.
-    pub(crate) loaded: Option<Loaded>,
+    pub(crate) loaded: Option<Arc<Loaded>>,
     /// Total document size in bytes.
     pub(crate) len: usize,
+    /// Diagnostics that depend only on the frontmatter, computed on first request and carried
+    /// over by [`Analysis::update`] when an edit leaves the frontmatter alone.
+    frontmatter_diagnostics: OnceLock<Arc<[Diagnostic]>>,
 }
 
 /// Claude Code skips agent files larger than this (spec §1).
@@ -145,28 +150,73 @@ impl Analysis {
         len: usize,
         chunks: impl IntoIterator<Item = &'a str>,
     ) -> Self {
+        Self::analyze_after(None, detected, len, chunks)
+    }
+
+    /// Analyses the next version of this document (same path), reusing what the edit did not
+    /// touch: an edit in the body reuses the whole frontmatter analysis, an edit in one
+    /// frontmatter entry re-parses only that entry.
+    pub fn update<'a>(&self, len: usize, chunks: impl IntoIterator<Item = &'a str>) -> Self {
+        Self::analyze_after(Some(self), self.detected, len, chunks)
+    }
+
+    fn analyze_after<'a>(
+        previous: Option<&Self>,
+        detected: Option<Detected<'static>>,
+        len: usize,
+        chunks: impl IntoIterator<Item = &'a str>,
+    ) -> Self {
         let split = split(chunks);
-        let (frontmatter, parsed_range, loaded) = match &split.frontmatter {
-            Some(block) if detected.is_some() => {
-                let parsed_range = block
-                    .truncated
-                    .as_ref()
-                    .map_or(block.content, |truncation| truncation.intended_content);
-                let parsed_text = &split.head[parsed_range.as_range()];
-                let frontmatter = parse_frontmatter(parsed_text, parsed_range.start);
-                let loaded = loader::load_claude_code(&split.head[block.content.as_range()]);
-                (Some(frontmatter), Some(parsed_range), Some(loaded))
-            }
-            _ => (None, None, None),
-        };
-        Self {
+        let mut analysis = Self {
             detected,
             split,
-            frontmatter,
-            parsed_range,
-            loaded,
+            frontmatter: None,
+            parsed_range: None,
+            loaded: None,
             len,
+            frontmatter_diagnostics: OnceLock::new(),
+        };
+        if detected.is_none() {
+            return analysis;
         }
+        if let Some(previous) =
+            previous.filter(|previous| previous.split.head == analysis.split.head)
+        {
+            // Same frontmatter text: the tree and the loader verdict cannot have changed.
+            analysis.frontmatter = previous.frontmatter.clone();
+            analysis.parsed_range = previous.parsed_range;
+            analysis.loaded = previous.loaded.clone();
+            if let Some(diagnostics) = previous.frontmatter_diagnostics.get() {
+                let _ = analysis
+                    .frontmatter_diagnostics
+                    .set(Arc::clone(diagnostics));
+            }
+            return analysis;
+        }
+        let Some(block) = &analysis.split.frontmatter else {
+            return analysis;
+        };
+        let parsed_range = block
+            .truncated
+            .as_ref()
+            .map_or(block.content, |truncation| truncation.intended_content);
+        let frontmatter = parse_frontmatter(
+            &analysis.split.head[parsed_range.as_range()],
+            parsed_range.start,
+        );
+        let content = &analysis.split.head[block.content.as_range()];
+        let entry_starts = (parsed_range == block.content)
+            .then(|| independent_entry_starts(&frontmatter, block.content.start, content))
+            .flatten();
+        let empty = loader::EntryCache::default();
+        let cache = previous
+            .and_then(|p| p.loaded.as_deref())
+            .map_or(&empty, |loaded| &loaded.cache);
+        let loaded = loader::load_claude_code_entries(content, entry_starts.as_deref(), cache);
+        analysis.frontmatter = Some(Arc::new(frontmatter));
+        analysis.parsed_range = Some(parsed_range);
+        analysis.loaded = Some(Arc::new(loaded));
+        analysis
     }
 
     /// Analyses a document given as text chunks (prefer [`Analysis::with_len`] when the length is
@@ -194,7 +244,13 @@ impl Analysis {
     }
 
     pub fn diagnostics(&self) -> Vec<Diagnostic> {
-        diagnostics::diagnostics(self)
+        let frontmatter = self
+            .frontmatter_diagnostics
+            .get_or_init(|| diagnostics::frontmatter_diagnostics(self).into());
+        let mut all = diagnostics::file_diagnostics(self);
+        all.extend_from_slice(frontmatter);
+        diagnostics::sort(&mut all);
+        all
     }
 
     /// Completion candidates at byte `offset`.
@@ -221,8 +277,103 @@ impl Analysis {
     pub(crate) fn parsed(&self) -> Option<(&'static Dialect, &Frontmatter, TextRange)> {
         Some((
             self.dialect_schema()?,
-            self.frontmatter.as_ref()?,
+            self.frontmatter.as_deref()?,
             self.parsed_range?,
         ))
+    }
+}
+
+/// The line starts (relative to `content`) of the top-level entries, when the block can be loaded
+/// entry by entry: every top-level line is a `key:` entry at column 0, and no anchor, alias or
+/// document marker ties entries together.
+fn independent_entry_starts(
+    frontmatter: &Frontmatter,
+    content_start: usize,
+    content: &str,
+) -> Option<Vec<usize>> {
+    let entries_are_plain = frontmatter
+        .entries
+        .iter()
+        .all(|entry| entry.indent == 0 && entry.colon.is_some());
+    let linked = frontmatter
+        .entries
+        .iter()
+        .filter_map(|entry| entry.value.as_ref())
+        .any(has_anchor_or_alias);
+    let markers = content
+        .split('\n')
+        .any(|line| line.starts_with("---") || line.starts_with("...") || line.starts_with('%'));
+    if !entries_are_plain || linked || markers {
+        return None;
+    }
+    Some(
+        frontmatter
+            .entries
+            .iter()
+            .map(|entry| entry.key_range.start - content_start)
+            .collect(),
+    )
+}
+
+fn has_anchor_or_alias(node: &Node) -> bool {
+    node.anchor.is_some()
+        || match &node.kind {
+            NodeKind::Alias(_) => true,
+            NodeKind::Sequence(sequence) => sequence.items.iter().any(has_anchor_or_alias),
+            NodeKind::Mapping(mapping) => mapping
+                .entries
+                .iter()
+                .filter_map(|entry| entry.value.as_ref())
+                .any(has_anchor_or_alias),
+            _ => false,
+        }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SEED: &str = include_str!("../../tests/fixtures/rust-backend-expert.md");
+    const MISTAKES: &str = "---\nname: My Agent\ndescription: Finds bugs: fast # really\nmodle: sonnet\ncolor: yelow\ntools: Read, Bassh, Read\nname: again\n---\nBody.\n";
+
+    /// The incremental path (reusing the previous version's work) must always give what a fresh
+    /// analysis of the same text gives: type and delete a character at every position.
+    #[test]
+    fn update_equals_fresh_analysis() {
+        let path = Path::new("/p/.claude/agents/a.md");
+        for original in [SEED, MISTAKES] {
+            let mut previous = Analysis::from_text(Some(path), original);
+            let _ = previous.diagnostics();
+            let mut text = original.to_owned();
+            let positions: Vec<usize> = (0..original.len())
+                .step_by(3)
+                .filter(|&i| original.is_char_boundary(i))
+                .collect();
+            for (step, &at) in positions.iter().enumerate() {
+                let inserted = [":", " ", "x", "#", "\n", "-"][step % 6];
+                text.insert_str(at.min(text.len()), inserted);
+                let updated = previous.update(text.len(), std::iter::once(text.as_str()));
+                let fresh = Analysis::from_text(Some(path), &text);
+                assert_eq!(
+                    updated.diagnostics(),
+                    fresh.diagnostics(),
+                    "after inserting {inserted:?} at {at}:\n{text}"
+                );
+                previous = updated;
+                text.replace_range(
+                    at.min(text.len() - 1)..at.min(text.len() - 1) + inserted.len(),
+                    "",
+                );
+                let updated = previous.update(text.len(), std::iter::once(text.as_str()));
+                let fresh = Analysis::from_text(Some(path), &text);
+                assert_eq!(
+                    updated.diagnostics(),
+                    fresh.diagnostics(),
+                    "after deleting at {at}:\n{text}"
+                );
+                previous = updated;
+            }
+            assert_eq!(text, original);
+        }
     }
 }

@@ -39,6 +39,17 @@ impl Document {
             analysis,
         }
     }
+
+    /// The next version of this document: the analysis reuses what the edit did not touch.
+    pub fn next(&self, rope: Rope, version: i32) -> Self {
+        let analysis = Arc::new(self.analysis.update(rope.len_bytes(), rope.chunks()));
+        Self {
+            rope,
+            version,
+            path: self.path.clone(),
+            analysis,
+        }
+    }
 }
 
 /// What happened to a `didChange`.
@@ -83,7 +94,7 @@ impl DocumentStore {
         let current = entry.get();
         let previous = current.version;
         let rope = apply_changes(current.rope.clone(), changes, encoding);
-        let document = Arc::new(Document::new(rope, version, current.path.clone()));
+        let document = Arc::new(current.next(rope, version));
         entry.insert(Arc::clone(&document));
         if version <= previous {
             ChangeOutcome::AppliedOutOfOrder { previous, document }
