@@ -6,6 +6,7 @@
 //! [`line_index`] and [`server`] (LSP) and the CLI.
 
 pub mod analysis;
+pub mod cli;
 pub mod line_index;
 pub mod loader;
 pub mod schema;

@@ -30,7 +30,8 @@ struct Cli {
 enum Command {
     /// Serve the Language Server Protocol over stdio (what running without a command does).
     Serve,
-    // New subcommands (e.g. `check`) go here, with a match arm in `main`.
+    /// Lint agent definition files (the same analysis as the server), for the terminal and CI.
+    Check(agentls::cli::CheckArgs),
 }
 
 /// Test hooks (`agentls/debug*` methods) are enabled only through this environment variable.
@@ -38,9 +39,17 @@ const TEST_HOOKS_ENV: &str = "AGENTLS_TEST_HOOKS";
 
 fn main() -> anyhow::Result<ExitCode> {
     let cli = Cli::parse();
-    init_logging(cli.log_level.as_deref())?;
-    match cli.command.unwrap_or(Command::Serve) {
+    let command = cli.command.unwrap_or(Command::Serve);
+    // The server logs its life cycle; a lint run stays quiet unless something goes wrong.
+    let default_level = match command {
+        Command::Serve => "info",
+        Command::Check(_) => "warn",
+    };
+    init_logging(cli.log_level.as_deref(), default_level)?;
+    match command {
         Command::Serve => serve(),
+        // Exit codes: 0 no errors, 1 errors (or warnings with `--deny-warnings`), 2 the run failed.
+        Command::Check(args) => Ok(agentls::cli::check(&args)),
     }
 }
 
@@ -72,12 +81,12 @@ fn serve() -> anyhow::Result<ExitCode> {
 }
 
 /// Logs go to stderr only: stdout carries the protocol.
-fn init_logging(level: Option<&str>) -> anyhow::Result<()> {
+fn init_logging(level: Option<&str>, default_level: &str) -> anyhow::Result<()> {
     let filter = match level {
         Some(level) => {
             EnvFilter::try_new(level).with_context(|| format!("invalid log level `{level}`"))?
         }
-        None => EnvFilter::new("info"),
+        None => EnvFilter::new(default_level),
     };
     tracing_subscriber::fmt()
         .with_env_filter(filter)

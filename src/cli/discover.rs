@@ -1,0 +1,515 @@
+//! Which files `agentls check` looks at: walking directories and telling agent files from the rest.
+//!
+//! Classification happens in two steps. From the path alone ([`classify_path`]), every file gets a
+//! [`PathClass`]:
+//!
+//! 1. the path rules of a dialect in the [`Registry`] (`.claude/agents/**/*.md`, plugin agents)
+//!    make it [`PathClass::Dialect`]: an agent file whatever its content;
+//! 2. a dialect's plugin layout *without* the plugin manifest (`agents/**/*.md`, as collections of
+//!    agents lay themselves out) makes it [`PathClass::Collection`];
+//! 3. any other Markdown file is [`PathClass::Other`].
+//!
+//! A walk skips documentation pages (`README.md`, `CHANGELOG.md`, …) everywhere: Claude Code
+//! silently ignores a README without `name` in `.claude/agents/`. It also skips files that belong
+//! to another tool's known layout (skills, slash commands, Copilot and Cursor files, instruction
+//! files, see [`foreign_layout`]) unless a dialect's own path rules claim them: when a schema for
+//! one of those kinds lands in the registry, step 1 picks its files up first.
+//!
+//! Then, once the text is read ([`classify_text`]), the frontmatter decides for the candidates of
+//! steps 2 and 3: a collection file needs frontmatter that *loosely* fits a dialect, any other file
+//! one that fits *strongly* (see [`Fit`]). A file named on the command line is checked when its
+//! path or its frontmatter names a dialect, even a loose fit outside any agent folder.
+
+use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use ignore::WalkBuilder;
+
+use crate::schema::{Detected, Dialect, Registry};
+use crate::syntax::{parse_frontmatter, split_str};
+
+/// A file to read and, depending on its content, to check.
+#[derive(Clone, Debug)]
+pub struct Candidate {
+    /// The path to read, as walked or as given.
+    pub path: PathBuf,
+    /// The path shown in reports: as given, forward slashes, without a leading `./`.
+    pub display: String,
+    /// Named on the command line (always checked when it has a dialect; read errors reported).
+    pub explicit: bool,
+    pub class: PathClass,
+}
+
+/// What the path alone says about a file.
+#[derive(Clone, Copy, Debug)]
+pub enum PathClass {
+    /// A dialect's own path rules claim the file.
+    Dialect(Detected<'static>),
+    /// The file lies where collections keep this dialect's files (its plugin layout without the
+    /// manifest): an agent when its frontmatter loosely fits.
+    Collection(&'static Dialect),
+    /// Any other candidate: an agent only when its frontmatter fits a dialect strongly.
+    Other,
+}
+
+/// What a directory walk found, and what went wrong on the way.
+#[derive(Debug, Default)]
+pub struct Discovery {
+    pub candidates: Vec<Candidate>,
+    /// Directories or entries the walk could not read (the run is incomplete).
+    pub errors: Vec<String>,
+}
+
+/// Walks `root` (a directory) respecting `.gitignore`, `.ignore` and git excludes, entering
+/// hidden directories (`.claude`!) but not version-control metadata, and returns the candidates.
+pub fn walk(root: &Path, discovery: &mut Discovery) {
+    let walker = WalkBuilder::new(root)
+        .hidden(false)
+        .require_git(false)
+        .filter_entry(|entry| !is_vcs_dir(entry.file_name()))
+        .build();
+    for entry in walker {
+        match entry {
+            Ok(entry) => {
+                // Symlinked files count (agent folders are often symlinked from dotfiles).
+                let is_file = entry.file_type().is_some_and(|kind| {
+                    kind.is_file() || (kind.is_symlink() && entry.path().is_file())
+                });
+                if !is_file {
+                    continue;
+                }
+                let path = entry.into_path();
+                if let Some(class) = classify_walked(&path) {
+                    let display = display_path(&path);
+                    discovery.candidates.push(Candidate {
+                        path,
+                        display,
+                        explicit: false,
+                        class,
+                    });
+                }
+            }
+            Err(error) => discovery.errors.push(error.to_string()),
+        }
+    }
+}
+
+/// A file named on the command line.
+pub fn explicit(path: &Path) -> Candidate {
+    Candidate {
+        path: path.to_path_buf(),
+        display: display_path(path),
+        explicit: true,
+        class: classify_path(path).unwrap_or(PathClass::Other),
+    }
+}
+
+/// The class of a walked file, or `None` when the walk skips it.
+fn classify_walked(path: &Path) -> Option<PathClass> {
+    let name = path.file_name()?.to_str()?;
+    if is_doc_page(name) {
+        return None;
+    }
+    if let Some(detected) = Registry::get().detect(path) {
+        return Some(PathClass::Dialect(detected));
+    }
+    if foreign_layout(path).is_some() {
+        return None;
+    }
+    classify_unclaimed(path)
+}
+
+/// The class of a Markdown file from its path; `None` for other files.
+pub fn classify_path(path: &Path) -> Option<PathClass> {
+    match Registry::get().detect(path) {
+        Some(detected) => Some(PathClass::Dialect(detected)),
+        None => classify_unclaimed(path),
+    }
+}
+
+/// The class of a file no dialect's path rules claim.
+fn classify_unclaimed(path: &Path) -> Option<PathClass> {
+    if !path
+        .extension()
+        .is_some_and(|extension| extension.eq_ignore_ascii_case("md"))
+    {
+        return None;
+    }
+    let normalized = normalize(path);
+    let collection = COLLECTIONS
+        .iter()
+        .find(|(_, globs)| globs.is_match(&normalized));
+    Some(collection.map_or(PathClass::Other, |(dialect, _)| {
+        PathClass::Collection(dialect)
+    }))
+}
+
+/// The dialect (and plugin flag) of a candidate, now that its text is known; `None` when it is
+/// not an agent file after all.
+pub fn classify_text(candidate: &Candidate, text: &str) -> Option<Detected<'static>> {
+    if let PathClass::Dialect(detected) = candidate.class {
+        return Some(detected);
+    }
+    // Walks never yield these; named files can be another tool's.
+    if foreign_layout(&candidate.path).is_some() {
+        return None;
+    }
+    match candidate.class {
+        PathClass::Dialect(detected) => Some(detected),
+        PathClass::Collection(dialect) => {
+            let keys = frontmatter_keys(text)?;
+            (fit(dialect, &keys) >= Fit::Loose).then_some(Detected {
+                dialect,
+                plugin: false,
+            })
+        }
+        PathClass::Other => {
+            let keys = frontmatter_keys(text)?;
+            let needed = if candidate.explicit {
+                Fit::Loose
+            } else {
+                Fit::Strong
+            };
+            best_fit(&keys, needed).map(|dialect| Detected {
+                dialect,
+                plugin: false,
+            })
+        }
+    }
+}
+
+/// Why an explicitly named file is not checked, for the note on stderr.
+pub fn not_an_agent_reason(path: &Path) -> String {
+    match foreign_layout(path) {
+        Some(kind) => format!("looks like {kind}, which agentls does not check yet"),
+        None => {
+            "no dialect matches its path or its frontmatter (use --dialect to force one)".to_owned()
+        }
+    }
+}
+
+/// How well a frontmatter's keys fit a dialect's schema.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Fit {
+    None,
+    /// At least one field of the dialect, and fewer unknown keys than known ones.
+    Loose,
+    /// Every required field, at least one more field of the dialect, and fewer unknown keys than
+    /// known ones: `name` + `description` alone is not enough (skills and slash commands have
+    /// them too), `name` + `description` + `model` is.
+    Strong,
+}
+
+pub fn fit(dialect: &Dialect, keys: &[String]) -> Fit {
+    let known = keys
+        .iter()
+        .filter(|key| dialect.field(key).is_some())
+        .count();
+    let unknown = keys.len() - known;
+    if known == 0 || unknown >= known {
+        return Fit::None;
+    }
+    let required = dialect.fields.iter().filter(|field| field.required);
+    let mut required_count = 0;
+    let mut has_required = true;
+    for field in required {
+        required_count += 1;
+        has_required &= keys.contains(&field.name);
+    }
+    if has_required && known > required_count {
+        Fit::Strong
+    } else {
+        Fit::Loose
+    }
+}
+
+/// The dialect that fits `keys` at least as well as `needed`, preferring the one that knows
+/// most of the keys.
+fn best_fit(keys: &[String], needed: Fit) -> Option<&'static Dialect> {
+    Registry::get()
+        .dialects()
+        .filter(|dialect| fit(dialect, keys) >= needed)
+        .max_by_key(|dialect| {
+            keys.iter()
+                .filter(|key| dialect.field(key).is_some())
+                .count()
+        })
+}
+
+/// The top-level keys of the document's frontmatter. Also reads a *displaced* block (blank
+/// lines before the opening `---`, or an indented one), which Claude Code does not load but
+/// whose author clearly meant frontmatter: the analysis then reports why it is not loaded.
+pub fn frontmatter_keys(text: &str) -> Option<Vec<String>> {
+    let split = split_str(text);
+    if let Some(block) = &split.frontmatter {
+        let range = block
+            .truncated
+            .as_ref()
+            .map_or(block.content, |truncation| truncation.intended_content);
+        let frontmatter = parse_frontmatter(&split.head[range.as_range()], range.start);
+        return Some(
+            frontmatter
+                .entries
+                .into_iter()
+                .map(|entry| entry.key)
+                .collect(),
+        );
+    }
+    displaced_block(text).map(|block| {
+        parse_frontmatter(&block, 0)
+            .entries
+            .into_iter()
+            .map(|entry| entry.key)
+            .collect()
+    })
+}
+
+/// The dedented content of a `---` block that starts after blank lines or is indented.
+fn displaced_block(text: &str) -> Option<String> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut lines = text.lines().skip_while(|line| line.trim().is_empty());
+    if lines.next()?.trim() != "---" {
+        return None;
+    }
+    let content: Vec<&str> = lines.take_while(|line| line.trim() != "---").collect();
+    let indent = content
+        .iter()
+        .filter(|line| !line.trim().is_empty())
+        .map(|line| line.len() - line.trim_start_matches([' ', '\t']).len())
+        .min()
+        .unwrap_or(0);
+    let mut block = String::new();
+    for line in content {
+        block.push_str(line.get(indent..).unwrap_or(line.trim_start()));
+        block.push('\n');
+    }
+    Some(block)
+}
+
+/// Another tool's file layout, described for the user (`None` when the path has none of them).
+pub fn foreign_layout(path: &Path) -> Option<&'static str> {
+    let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+    const NAMES: &[(&str, &str)] = &[
+        ("skill.md", "a skill (SKILL.md)"),
+        ("agents.md", "an AGENTS.md instruction file"),
+        ("claude.md", "a CLAUDE.md memory file"),
+        ("claude.local.md", "a CLAUDE.md memory file"),
+        ("gemini.md", "a GEMINI.md instruction file"),
+        ("copilot-instructions.md", "a Copilot instructions file"),
+    ];
+    const SUFFIXES: &[(&str, &str)] = &[
+        (".agent.md", "a GitHub Copilot agent"),
+        (".chatmode.md", "a GitHub Copilot chat mode"),
+        (".prompt.md", "a GitHub Copilot prompt file"),
+        (".instructions.md", "a GitHub Copilot instructions file"),
+    ];
+    const DIRECTORIES: &[(&str, &str)] = &[
+        ("commands", "a slash command"),
+        ("command", "a slash command"),
+        ("skills", "a skill's file"),
+        ("output-styles", "a Claude Code output style"),
+        ("rules", "a rules file"),
+        (".github", "a GitHub Copilot file"),
+        ("prompts", "a prompt file"),
+        ("chatmodes", "a GitHub Copilot chat mode"),
+        ("instructions", "an instructions file"),
+        (".opencode", "an OpenCode file"),
+        ("mode", "an OpenCode mode"),
+        ("modes", "an OpenCode mode"),
+        (".cursor", "a Cursor file"),
+        (".kiro", "a Kiro steering file"),
+        (".windsurf", "a Windsurf rule"),
+        (".devin", "a Devin rule"),
+        (".gemini", "a Gemini CLI file"),
+        (".factory", "a Factory droid"),
+        (".codex", "a Codex file"),
+    ];
+    if let Some((_, kind)) = NAMES.iter().find(|(known, _)| *known == name) {
+        return Some(kind);
+    }
+    if let Some((_, kind)) = SUFFIXES.iter().find(|(suffix, _)| name.ends_with(suffix)) {
+        return Some(kind);
+    }
+    let parent = path.parent()?;
+    parent.components().find_map(|component| {
+        let component = component.as_os_str().to_str()?;
+        DIRECTORIES
+            .iter()
+            .find(|(known, _)| known.eq_ignore_ascii_case(component))
+            .map(|(_, kind)| *kind)
+    })
+}
+
+/// Documentation pages that sit beside agent files and are never agents themselves.
+fn is_doc_page(name: &str) -> bool {
+    const STEMS: &[&str] = &[
+        "readme",
+        "changelog",
+        "changes",
+        "contributing",
+        "license",
+        "licence",
+        "code_of_conduct",
+        "code-of-conduct",
+        "security",
+        "support",
+        "authors",
+        "notice",
+        "history",
+    ];
+    let stem = name.split('.').next().unwrap_or(name).to_ascii_lowercase();
+    STEMS.contains(&stem.as_str())
+}
+
+fn is_vcs_dir(name: &std::ffi::OsStr) -> bool {
+    [".git", ".hg", ".svn", ".jj"]
+        .iter()
+        .any(|vcs| name == *vcs)
+}
+
+/// Per dialect, its plugin layout matched without requiring the plugin manifest.
+static COLLECTIONS: LazyLock<Vec<(&'static Dialect, GlobSet)>> = LazyLock::new(|| {
+    Registry::get()
+        .dialects()
+        .filter_map(|dialect| {
+            let mut builder = GlobSetBuilder::new();
+            for glob in &dialect.plugin_paths {
+                builder.add(Glob::new(glob).ok()?);
+            }
+            let globs = builder.build().ok()?;
+            (!globs.is_empty()).then_some((dialect, globs))
+        })
+        .collect()
+});
+
+/// Forward slashes, so that one set of globs serves every platform.
+fn normalize(path: &Path) -> String {
+    path.to_string_lossy().replace('\\', "/")
+}
+
+/// The path as shown in reports: forward slashes, no leading `./`.
+pub fn display_path(path: &Path) -> String {
+    let normalized = normalize(path);
+    let mut rest = normalized.as_str();
+    while let Some(stripped) = rest.strip_prefix("./") {
+        rest = stripped.trim_start_matches('/');
+    }
+    if rest.is_empty() {
+        normalized
+    } else {
+        rest.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys(text: &str) -> Vec<String> {
+        frontmatter_keys(text).unwrap_or_default()
+    }
+
+    fn claude() -> &'static Dialect {
+        Registry::get().by_id("claude-agent").unwrap()
+    }
+
+    fn candidate(path: &str, explicit: bool) -> Candidate {
+        Candidate {
+            path: path.into(),
+            display: path.into(),
+            explicit,
+            class: classify_path(Path::new(path)).unwrap(),
+        }
+    }
+
+    fn dialect_of(path: &str, explicit: bool, text: &str) -> Option<String> {
+        classify_text(&candidate(path, explicit), text).map(|d| d.dialect.dialect.clone())
+    }
+
+    #[test]
+    fn fit_levels() {
+        let fit_of = |text| fit(claude(), &keys(text));
+        assert_eq!(
+            fit_of("---\nname: a\ndescription: b\nmodel: sonnet\n---\n"),
+            Fit::Strong
+        );
+        assert_eq!(fit_of("---\nname: a\ndescription: b\n---\n"), Fit::Loose);
+        assert_eq!(fit_of("---\nname: a\nmodel: opus\n---\n"), Fit::Loose);
+        assert_eq!(
+            fit_of("---\ntitle: Agents\ndescription: b\n---\n"),
+            Fit::None
+        );
+        assert_eq!(
+            fit_of(
+                "---\nname: a\ndescription: b\ntools: x\nmode: sub\nid: a\ntemperature: 0.1\n---\n"
+            ),
+            Fit::None,
+            "mostly foreign keys (an OpenCode agent)"
+        );
+        assert_eq!(fit_of("# README\n"), Fit::None);
+    }
+
+    #[test]
+    fn displaced_frontmatter_still_has_keys() {
+        let text = "\n    ---\n    name: sqs-expert\n    description: Queues\n    ---\n\nBody\n";
+        assert_eq!(keys(text), ["name", "description"]);
+        assert_eq!(keys("\n\n---\nname: a\n---\n"), ["name"]);
+        assert_eq!(frontmatter_keys("Just text\n---\n"), None);
+    }
+
+    #[test]
+    fn classification_by_layout_and_frontmatter() {
+        let agent = "---\nname: a\ndescription: b\nmodel: sonnet\n---\nYou are a.\n";
+        let minimal = "---\nname: a\ndescription: b\n---\nYou are a.\n";
+        let claude = Some("claude-agent".to_owned());
+        // A project agent: the path decides, whatever the content.
+        assert_eq!(dialect_of(".claude/agents/x.md", false, "hello"), claude);
+        // A collection's agents folder: a loose fit is enough.
+        assert_eq!(dialect_of("repo/agents/x.md", false, minimal), claude);
+        assert_eq!(dialect_of("repo/agents/x.md", false, "# Notes\n"), None);
+        // Elsewhere the frontmatter must fit strongly.
+        assert_eq!(dialect_of("categories/01/x.md", false, agent), claude);
+        assert_eq!(dialect_of("tools/catalog/x.md", false, minimal), None);
+        // An explicitly named file: a loose fit is enough.
+        assert_eq!(dialect_of("notes.md", true, minimal), claude);
+        assert_eq!(dialect_of("notes.md", true, "# Notes\n"), None);
+        assert_eq!(dialect_of("skills/x/SKILL.md", true, agent), None);
+        assert_eq!(dialect_of("agents/x.agent.md", true, agent), None);
+    }
+
+    #[test]
+    fn foreign_layouts_and_doc_pages() {
+        let foreign = |p: &str| foreign_layout(Path::new(p));
+        assert_eq!(foreign("p/skills/x/SKILL.md"), Some("a skill (SKILL.md)"));
+        assert_eq!(
+            foreign("p/agents/x.agent.md"),
+            Some("a GitHub Copilot agent")
+        );
+        assert_eq!(foreign("plugins/p/commands/x.md"), Some("a slash command"));
+        assert_eq!(foreign(".opencode/agent/x.md"), Some("an OpenCode file"));
+        assert_eq!(foreign("plugins/p/agents/x.md"), None);
+        assert!(is_doc_page("README.md") && is_doc_page("readme.MD"));
+        assert!(!is_doc_page("readme-generator.md"));
+        assert!(classify_walked(Path::new("agents/README.md")).is_none());
+        assert!(classify_walked(Path::new("x/commands/y.md")).is_none());
+        assert!(classify_walked(Path::new("x/notes.txt")).is_none());
+        assert!(classify_walked(Path::new("x/.claude/agents/README.md")).is_none());
+        assert!(matches!(
+            classify_walked(Path::new("x/.claude/agents/a.md")),
+            Some(PathClass::Dialect(_))
+        ));
+        assert!(matches!(
+            classify_walked(Path::new("x/agents/a.md")),
+            Some(PathClass::Collection(_))
+        ));
+    }
+
+    #[test]
+    fn display_paths() {
+        assert_eq!(display_path(Path::new("./a/b.md")), "a/b.md");
+        assert_eq!(display_path(Path::new(".//a.md")), "a.md");
+        assert_eq!(display_path(Path::new("../x.md")), "../x.md");
+        assert_eq!(display_path(Path::new(".")), ".");
+    }
+}
