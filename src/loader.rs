@@ -400,15 +400,14 @@ pub fn fallback_rewrite(text: &str) -> String {
 /// The byte range of the value that the fallback would wrap in quotes on this line, if any
 /// (relative to the line start).
 pub fn fallback_quoted_value(line: &str) -> Option<std::ops::Range<usize>> {
-    let (key_end, value_start) = eligible_key_value(line)?;
+    let value_start = eligible_value_start(line)?;
     let value = line[value_start..].trim_end();
-    let _ = key_end;
     needs_quoting(value).then(|| value_start..value_start + value.len())
 }
 
 /// `key: value` where the key is only ASCII letters, `_` or `-`, unindented, with a non-empty
-/// value on the same line. Returns the key end and the value start.
-fn eligible_key_value(line: &str) -> Option<(usize, usize)> {
+/// value on the same line. Returns where the value starts.
+fn eligible_value_start(line: &str) -> Option<usize> {
     let key_end = line.find(':')?;
     let key = &line[..key_end];
     if key.is_empty()
@@ -424,7 +423,7 @@ fn eligible_key_value(line: &str) -> Option<(usize, usize)> {
         return None;
     }
     let value_start = key_end + 1 + spaces;
-    (!line[value_start..].trim().is_empty()).then_some((key_end, value_start))
+    (!line[value_start..].trim().is_empty()).then_some(value_start)
 }
 
 fn needs_quoting(value: &str) -> bool {

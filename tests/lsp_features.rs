@@ -237,3 +237,98 @@ async fn diagnostic_columns_follow_the_negotiated_encoding() {
         );
     }
 }
+
+/// The seed agent (unquoted description with `: `, `<example>` tags and literal `\n`): Claude
+/// Code loads it, so no error — only the portability warning on the description.
+#[tokio::test]
+async fn the_seed_has_no_errors() {
+    let (mut server, _) = TestServer::initialized(client_capabilities(None)).await;
+    let seed = include_str!("fixtures/rust-backend-expert.md");
+    let uri = server.open(AGENT, seed).await;
+    let published = server.wait_for_diagnostics(&uri, Some(1)).await;
+    let found: Vec<_> = published
+        .diagnostics
+        .iter()
+        .map(|d| (d.severity, d.code.clone(), d.range.start))
+        .collect();
+    assert_eq!(
+        found,
+        [(
+            Some(DiagnosticSeverity::WARNING),
+            Some(NumberOrString::String("not-strict-yaml".into())),
+            Position::new(2, 13)
+        )]
+    );
+}
+
+/// A file with many mistakes: each diagnostic at the exact range of its token (UTF-16 columns).
+#[tokio::test]
+async fn many_mistakes_each_at_its_token() {
+    let (mut server, _) = TestServer::initialized(client_capabilities(None)).await;
+    let text = "---\nname: reviewer\ndescription: Finds bugs 😀 fast\nmodle: sonnet\ncolor: yelow\ntools: Read, Bassh, Read, Task\npermissionMode: yolo\nbackground: yes\n---\nBody.\n";
+    let uri = server.open(AGENT, text).await;
+    let published = server.wait_for_diagnostics(&uri, Some(1)).await;
+    let found: Vec<(String, Range)> = published
+        .diagnostics
+        .iter()
+        .map(|d| match &d.code {
+            Some(NumberOrString::String(code)) => (code.clone(), d.range),
+            other => panic!("unexpected code {other:?}"),
+        })
+        .collect();
+    let expected = [
+        ("unknown-field", range((3, 0), (3, 5))),
+        ("invalid-value", range((4, 7), (4, 12))),
+        ("unknown-tool", range((5, 13), (5, 18))),
+        ("duplicate-tool", range((5, 20), (5, 24))),
+        ("legacy-tool", range((5, 26), (5, 30))),
+        ("invalid-value", range((6, 16), (6, 20))),
+        ("invalid-value", range((7, 12), (7, 15))),
+    ];
+    let expected: Vec<(String, Range)> =
+        expected.iter().map(|(c, r)| (c.to_string(), *r)).collect();
+    assert_eq!(found, expected);
+}
+
+/// Hover on `description` shows the text as Claude Code will see it, `\n` turned into newlines.
+#[tokio::test]
+async fn description_hover_shows_the_loaded_text() {
+    let (mut server, _) = TestServer::initialized(client_capabilities(None)).await;
+    let text = "---\nname: x\ndescription: Use it: now.\\nuser: hi\n---\nBody\n";
+    let uri = server.open(AGENT, text).await;
+    let params = HoverParams {
+        text_document_position_params: at(&uri, 2, 16),
+        work_done_progress_params: WorkDoneProgressParams::default(),
+    };
+    let hover = server
+        .request::<request::HoverRequest>(params)
+        .await
+        .expect("hover")
+        .expect("a hover");
+    let HoverContents::Markup(markup) = hover.contents else {
+        panic!("markdown expected")
+    };
+    assert!(
+        markup.value.contains("Use it: now.\nuser: hi"),
+        "{}",
+        markup.value
+    );
+}
+
+/// Tool completion inside a flow list, without re-offering listed tools.
+#[tokio::test]
+async fn tool_completion_in_a_flow_list() {
+    let (mut server, _) = TestServer::initialized(client_capabilities(None)).await;
+    let items =
+        completion_labels(&mut server, "---\nname: x\ntools: [Read, Gr]\n---\n", 2, 16).await;
+    let grep = items
+        .iter()
+        .find(|item| item.label == "Grep")
+        .expect("Grep offered");
+    assert_eq!(grep.kind, Some(CompletionItemKind::FUNCTION));
+    assert!(!items.iter().any(|item| item.label == "Read"));
+    let Some(CompletionTextEdit::Edit(edit)) = &grep.text_edit else {
+        panic!("text edit expected")
+    };
+    assert_eq!(edit.range, range((2, 14), (2, 16)));
+}

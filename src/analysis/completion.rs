@@ -133,7 +133,7 @@ fn value_items(
     line_end: usize,
 ) -> Vec<CompletionItem> {
     let head = analysis.head();
-    match field.ty {
+    let mut items = match field.ty {
         FieldType::Tools => {
             // The token under the cursor: from the last separator to the next one.
             let before = &head[value_start..offset];
@@ -163,7 +163,14 @@ fn value_items(
             enum_items(field, replace)
         }
         _ => Vec::new(),
+    };
+    // Completion triggered by typing `:` lands right after the colon: YAML needs a space there.
+    for item in &mut items {
+        if item.replace.start == value_start {
+            item.insert_text.insert(0, ' ');
+        }
     }
+    items
 }
 
 fn enum_items(field: &Field, replace: TextRange) -> Vec<CompletionItem> {
@@ -345,6 +352,36 @@ mod tests {
         assert!(labels("---\npermissionMode: $0\n---\n").contains(&"plan".to_owned()));
         assert_eq!(labels("---\nbackground: $0\n---\n"), ["true", "false"]);
         assert!(labels("---\nmodel: $0\n---\n").contains(&"inherit".to_owned()));
+    }
+
+    #[test]
+    fn a_space_is_inserted_right_after_the_colon() {
+        let text = "---\ncolor:\n---\n";
+        let offset = text.find("color:").unwrap() + 6;
+        let analysis = Analysis::from_text(Some(Path::new(".claude/agents/a.md")), text);
+        let red = analysis
+            .completion(offset)
+            .into_iter()
+            .find(|i| i.label == "red")
+            .unwrap();
+        assert_eq!(red.insert_text, " red");
+        let text = "---\ncolor: \n---\n";
+        let analysis = Analysis::from_text(Some(Path::new(".claude/agents/a.md")), text);
+        let red = analysis
+            .completion(offset + 1)
+            .into_iter()
+            .find(|i| i.label == "red")
+            .unwrap();
+        assert_eq!(red.insert_text, "red");
+        let text = "---\ntools:\n---\n";
+        let offset = text.find("tools:").unwrap() + 6;
+        let analysis = Analysis::from_text(Some(Path::new(".claude/agents/a.md")), text);
+        let bash = analysis
+            .completion(offset)
+            .into_iter()
+            .find(|i| i.label == "Bash")
+            .unwrap();
+        assert_eq!(bash.insert_text, " Bash");
     }
 
     #[test]

@@ -151,7 +151,7 @@ impl<'a> Sink<'a> {
             None => {}
         }
         if let Some(block) = &split.frontmatter {
-            if let Some(truncation) = &block.truncated {
+            if block.truncated.is_some() {
                 let lost: Vec<String> = analysis
                     .frontmatter
                     .iter()
@@ -185,7 +185,6 @@ impl<'a> Sink<'a> {
                     }],
                     safe: false,
                 });
-                let _ = truncation;
             }
             if split.body_is_blank {
                 self.push(
@@ -447,11 +446,11 @@ impl<'a> FieldChecker<'a, '_> {
         let message = match &suggestion {
             Some(name) => format!(
                 "unknown field `{}` for a {title}: did you mean `{name}`? (Claude Code ignores it)",
-                entry.key
+                shorten(&entry.key)
             ),
             None => format!(
                 "unknown field `{}`: Claude Code ignores it (another tool may read it)",
-                entry.key
+                shorten(&entry.key)
             ),
         };
         let diagnostic =
@@ -1256,10 +1255,15 @@ pub(super) fn did_you_mean<'c>(
     word: &str,
     candidates: impl IntoIterator<Item = &'c str>,
 ) -> Option<&'c str> {
+    let length = word.chars().count();
+    let limit = (length / 3).max(1);
+    // The distance is at least the length difference: skip hopeless candidates before paying
+    // for the quadratic comparison (a pasted 100 KB "key" must not stall hover).
+    let close_in_length = |candidate: &&str| candidate.chars().count().abs_diff(length) <= limit;
     let lower = word.to_lowercase();
-    let limit = (lower.chars().count() / 3).max(1);
     candidates
         .into_iter()
+        .filter(close_in_length)
         .map(|candidate| {
             (
                 strsim::damerau_levenshtein(&lower, &candidate.to_lowercase()),
@@ -1269,6 +1273,15 @@ pub(super) fn did_you_mean<'c>(
         .filter(|(distance, _)| *distance <= limit)
         .min_by_key(|(distance, _)| *distance)
         .map(|(_, candidate)| candidate)
+}
+
+/// User text quoted in a message, cut to a readable length.
+pub(super) fn shorten(text: &str) -> std::borrow::Cow<'_, str> {
+    const MAX: usize = 60;
+    match text.char_indices().nth(MAX) {
+        Some((cut, _)) => format!("{}…", &text[..cut]).into(),
+        None => text.into(),
+    }
 }
 
 fn is_kebab_case(text: &str) -> bool {
@@ -1304,7 +1317,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn did_you_mean_is_conservative() {
+    fn did_you_mean_is_conservative_and_cheap_on_huge_words() {
+        assert_eq!(did_you_mean(&"x".repeat(100_000), ["model", "name"]), None);
+        assert_eq!(shorten(&"y".repeat(100)).chars().count(), 61);
         assert_eq!(did_you_mean("modle", ["model", "name"]), Some("model"));
         assert_eq!(did_you_mean("Bassh", ["Bash", "Read"]), Some("Bash"));
         assert_eq!(did_you_mean("yelow", ["yellow", "red"]), Some("yellow"));

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use super::diagnostics::suggest_field;
+use super::diagnostics::{shorten, suggest_field};
 use super::values::list_items;
 use super::{Analysis, Hover};
 use crate::loader::Value;
@@ -16,6 +16,8 @@ pub(super) fn hover(analysis: &Analysis, offset: usize) -> Option<Hover> {
         .entries
         .iter()
         .find(|entry| entry.range.contains_inclusive(offset))?;
+    // A line without a colon is not a field yet (half-typed, or junk): nothing to explain.
+    entry.colon?;
     if entry.key_range.contains_inclusive(offset) {
         let markdown = match dialect.field(&entry.key) {
             Some(field) => field_markdown(dialect, field),
@@ -28,12 +30,12 @@ pub(super) fn hover(analysis: &Analysis, offset: usize) -> Option<Hover> {
     }
     let field = dialect.field(&entry.key)?;
     let node = entry.value.as_ref()?;
-    let markdown = value_markdown(analysis, dialect, field, entry, offset);
-    Some(Hover {
-        range: node.range,
-        markdown,
+    narrow_to_tool(analysis, dialect, field, entry, offset).or_else(|| {
+        Some(Hover {
+            range: node.range,
+            markdown: value_markdown(analysis, dialect, field, entry),
+        })
     })
-    .map(|hover| narrow_to_tool(analysis, dialect, field, entry, offset).unwrap_or(hover))
 }
 
 /// For a tools list: the hover of the single tool under the cursor.
@@ -82,14 +84,7 @@ fn narrow_to_tool(
     })
 }
 
-fn value_markdown(
-    analysis: &Analysis,
-    dialect: &Dialect,
-    field: &Field,
-    entry: &Entry,
-    offset: usize,
-) -> String {
-    let _ = offset;
+fn value_markdown(analysis: &Analysis, dialect: &Dialect, field: &Field, entry: &Entry) -> String {
     let loaded = analysis
         .loaded
         .as_ref()
@@ -248,8 +243,9 @@ pub(super) fn tool_markdown(tool: &Tool) -> String {
 }
 
 fn unknown_field_markdown(dialect: &Dialect, key: &str) -> String {
+    let shown = shorten(key);
     let mut markdown = format!(
-        "**`{key}`** — not a {} field: Claude Code ignores it.",
+        "**`{shown}`** — not a {} field: Claude Code ignores it.",
         dialect.title
     );
     if let Some(suggestion) = suggest_field(dialect, key) {

@@ -376,4 +376,49 @@ mod tests {
             assert_eq!(text, original);
         }
     }
+
+    /// Hostile frontmatter gets a diagnostic, never a panic or a hang.
+    #[test]
+    fn bad_input_gets_diagnostics() {
+        let path = Path::new("/p/.claude/agents/a.md");
+        let mut bomb =
+            String::from("---\nname: a\ndescription: b\na0: &a0 [x,x,x,x,x,x,x,x,x,x]\n");
+        for i in 1..10 {
+            bomb.push_str(&format!(
+                "a{i}: &a{i} [{}]\n",
+                vec![format!("*a{}", i - 1); 10].join(",")
+            ));
+        }
+        bomb.push_str("---\nBody\n");
+        let deep = format!(
+            "---\nname: a\ndescription: b\nx:\n{}---\nBody\n",
+            (0..5_000)
+                .map(|i| format!("{}- \n", " ".repeat(i % 200)))
+                .collect::<String>()
+        );
+        let flow = format!("---\nname: a\n{}\n---\nBody\n", "[".repeat(100_000));
+        let binary: String = (0u8..=255).cycle().take(10_000).map(char::from).collect();
+        let binary = format!("---\n{binary}\n---\n");
+        for text in [
+            bomb,
+            deep,
+            flow,
+            binary,
+            "---\n\u{0}\u{1}\n---\n".to_owned(),
+        ] {
+            let analysis = Analysis::from_text(Some(path), &text);
+            let diagnostics = analysis.diagnostics();
+            assert!(!diagnostics.is_empty(), "{}", &text[..80.min(text.len())]);
+            for offset in (0..text.len())
+                .step_by(97)
+                .filter(|&o| text.is_char_boundary(o))
+            {
+                let _ = analysis.completion(offset);
+                let _ = analysis.hover(offset);
+            }
+            // Offsets past the end are answered with nothing, not a panic.
+            assert!(analysis.completion(text.len() + 10).is_empty());
+            assert!(analysis.hover(usize::MAX).is_none());
+        }
+    }
 }
