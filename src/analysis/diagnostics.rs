@@ -7,7 +7,7 @@
 use unicode_normalization::UnicodeNormalization;
 
 use super::values::{ListItem, list_items};
-use super::{Analysis, Diagnostic, Fix, MAX_FILE_SIZE, Severity, TextEdit};
+use super::{Analysis, Diagnostic, Fix, MAX_FILE_SIZE, Severity};
 use crate::loader::{self, Loaded, Outcome, Value};
 use crate::schema::{Convention, Dialect, Field, FieldType, OnInvalid, ToolMatch};
 use crate::syntax::{Entry, Frontmatter, Missing, Node, NodeKind};
@@ -131,14 +131,12 @@ impl<'a> Sink<'a> {
                     "blank-line-before-frontmatter",
                     "the file must start with `---`: with a blank line first, Claude Code sees no frontmatter and silently ignores the agent",
                 );
-                diagnostic.fixes.push(Fix {
-                    title: "Remove the blank lines before `---`".to_owned(),
-                    edits: vec![TextEdit {
-                        range: blank,
-                        new_text: String::new(),
-                    }],
-                    safe: true,
-                });
+                diagnostic.fixes.push(Fix::single(
+                    "Remove the blank lines before `---`".to_owned(),
+                    blank,
+                    String::new(),
+                    true,
+                ));
             }
             Some(Missing::Unclosed { opening }) => {
                 self.push(
@@ -177,14 +175,12 @@ impl<'a> Sink<'a> {
                         "Claude Code ends the frontmatter at the first `---`, even inside a value: {consequence}; write it differently (e.g. `—`)"
                     ),
                 );
-                diagnostic.fixes.push(Fix {
-                    title: "Replace `---` with an em dash".to_owned(),
-                    edits: vec![TextEdit {
-                        range: block.closing,
-                        new_text: "—".to_owned(),
-                    }],
-                    safe: false,
-                });
+                diagnostic.fixes.push(Fix::single(
+                    "Replace `---` with an em dash".to_owned(),
+                    block.closing,
+                    "—".to_owned(),
+                    false,
+                ));
             }
             if split.body_is_blank {
                 self.push(
@@ -319,14 +315,12 @@ impl<'a> FieldChecker<'a, '_> {
                             strict_error.message
                         ),
                     );
-                    diagnostic.fixes.push(Fix {
-                        title: "Quote the value as Claude Code reads it".to_owned(),
-                        edits: vec![TextEdit {
-                            range,
-                            new_text: loader::double_quoted(value_text),
-                        }],
-                        safe: true,
-                    });
+                    diagnostic.fixes.push(Fix::single(
+                        "Quote the value as Claude Code reads it".to_owned(),
+                        range,
+                        loader::double_quoted(value_text),
+                        true,
+                    ));
                 }
             }
             line_start += line.len();
@@ -393,14 +387,12 @@ impl<'a> FieldChecker<'a, '_> {
                     comment_text, entry.key, scalar.value
                 ),
             );
-            diagnostic.fixes.push(Fix {
-                title: "Quote the whole value".to_owned(),
-                edits: vec![TextEdit {
-                    range: whole,
-                    new_text: loader::double_quoted(&whole_text),
-                }],
-                safe: false,
-            });
+            diagnostic.fixes.push(Fix::single(
+                "Quote the whole value".to_owned(),
+                whole,
+                loader::double_quoted(&whole_text),
+                false,
+            ));
         }
     }
 
@@ -425,14 +417,12 @@ impl<'a> FieldChecker<'a, '_> {
                         entry.key
                     ),
                 );
-                diagnostic.fixes.push(Fix {
-                    title: format!("Remove this `{}` entry", entry.key),
-                    edits: vec![TextEdit {
-                        range: lines,
-                        new_text: String::new(),
-                    }],
-                    safe: false,
-                });
+                diagnostic.fixes.push(Fix::single(
+                    format!("Remove this `{}` entry", entry.key),
+                    lines,
+                    String::new(),
+                    false,
+                ));
             }
             if self.dialect.field(&entry.key).is_none() {
                 self.unknown_key(entry);
@@ -457,14 +447,12 @@ impl<'a> FieldChecker<'a, '_> {
             self.sink
                 .push(entry.key_range, Severity::Warning, "unknown-field", message);
         if let Some(name) = suggestion {
-            diagnostic.fixes.push(Fix {
-                title: format!("Rename to `{name}`"),
-                edits: vec![TextEdit {
-                    range: entry.key_range,
-                    new_text: name,
-                }],
-                safe: true,
-            });
+            diagnostic.fixes.push(Fix::single(
+                format!("Rename to `{name}`"),
+                entry.key_range,
+                name,
+                true,
+            ));
         }
     }
 
@@ -577,14 +565,12 @@ impl<'a> FieldChecker<'a, '_> {
             format!("required field `{}` {what}: {consequence}", field.name),
         );
         if entry.is_none() {
-            diagnostic.fixes.push(Fix {
-                title: format!("Add `{}`", field.name),
-                edits: vec![TextEdit {
-                    range: TextRange::empty(insert_at),
-                    new_text: format!("{}: \n", field.name),
-                }],
-                safe: false,
-            });
+            diagnostic.fixes.push(Fix::single(
+                format!("Add `{}`", field.name),
+                TextRange::empty(insert_at),
+                format!("{}: \n", field.name),
+                false,
+            ));
         }
     }
 
@@ -621,14 +607,12 @@ impl<'a> FieldChecker<'a, '_> {
                 self.invalid(field, range, message)
             };
             if quote {
-                diagnostic.fixes.push(Fix {
-                    title: "Quote the value".to_owned(),
-                    edits: vec![TextEdit {
-                        range,
-                        new_text: loader::double_quoted(&literal),
-                    }],
-                    safe: true,
-                });
+                diagnostic.fixes.push(Fix::single(
+                    "Quote the value".to_owned(),
+                    range,
+                    loader::double_quoted(&literal),
+                    true,
+                ));
             }
             return;
         };
@@ -665,14 +649,12 @@ impl<'a> FieldChecker<'a, '_> {
                         field.name
                     ),
                 );
-                diagnostic.fixes.push(Fix {
-                    title: format!("Replace `{forbidden}` with `-`"),
-                    edits: vec![TextEdit {
-                        range,
-                        new_text: fixed,
-                    }],
-                    safe: false,
-                });
+                diagnostic.fixes.push(Fix::single(
+                    format!("Replace `{forbidden}` with `-`"),
+                    range,
+                    fixed,
+                    false,
+                ));
                 return;
             }
         }
@@ -695,14 +677,12 @@ impl<'a> FieldChecker<'a, '_> {
                 format!("by convention `{}` uses lowercase letters, digits and hyphens (`{kebab}`); Claude Code accepts it as written", field.name),
             );
             if !kebab.is_empty() {
-                diagnostic.fixes.push(Fix {
-                    title: format!("Rename to `{kebab}`"),
-                    edits: vec![TextEdit {
-                        range,
-                        new_text: kebab,
-                    }],
-                    safe: false,
-                });
+                diagnostic.fixes.push(Fix::single(
+                    format!("Rename to `{kebab}`"),
+                    range,
+                    kebab,
+                    false,
+                ));
             }
         }
         if field.name == "description" {
@@ -759,14 +739,12 @@ impl<'a> FieldChecker<'a, '_> {
                 "unknown-model",
                 format!("model aliases are lowercase: Claude Code keeps `{trimmed}` as written and it does not match the alias `{}`", alias.value),
             );
-            diagnostic.fixes.push(Fix {
-                title: format!("Use `{}`", alias.value),
-                edits: vec![TextEdit {
-                    range,
-                    new_text: alias.value.clone(),
-                }],
-                safe: true,
-            });
+            diagnostic.fixes.push(Fix::single(
+                format!("Use `{}`", alias.value),
+                range,
+                alias.value.clone(),
+                true,
+            ));
             return;
         }
         if trimmed.to_ascii_lowercase().contains("claude") {
@@ -785,14 +763,12 @@ impl<'a> FieldChecker<'a, '_> {
             ),
         );
         if let Some(suggestion) = suggestion {
-            diagnostic.fixes.push(Fix {
-                title: format!("Use `{suggestion}`"),
-                edits: vec![TextEdit {
-                    range,
-                    new_text: suggestion.to_owned(),
-                }],
-                safe: true,
-            });
+            diagnostic.fixes.push(Fix::single(
+                format!("Use `{suggestion}`"),
+                range,
+                suggestion.to_owned(),
+                true,
+            ));
         }
     }
 
@@ -844,14 +820,12 @@ impl<'a> FieldChecker<'a, '_> {
         }
         let diagnostic = self.invalid(field, range, message);
         if let Some(suggestion) = suggestion {
-            diagnostic.fixes.push(Fix {
-                title: format!("Change to `{suggestion}`"),
-                edits: vec![TextEdit {
-                    range,
-                    new_text: suggestion.to_owned(),
-                }],
-                safe: true,
-            });
+            diagnostic.fixes.push(Fix::single(
+                format!("Change to `{suggestion}`"),
+                range,
+                suggestion.to_owned(),
+                true,
+            ));
         }
     }
 
@@ -872,14 +846,12 @@ impl<'a> FieldChecker<'a, '_> {
                     format!("`{}` must be `true` or `false`, not `{shown}`", field.name),
                 );
                 if let Some(suggestion) = suggestion {
-                    diagnostic.fixes.push(Fix {
-                        title: format!("Change to `{suggestion}`"),
-                        edits: vec![TextEdit {
-                            range,
-                            new_text: suggestion.to_owned(),
-                        }],
-                        safe: true,
-                    });
+                    diagnostic.fixes.push(Fix::single(
+                        format!("Change to `{suggestion}`"),
+                        range,
+                        suggestion.to_owned(),
+                        true,
+                    ));
                 }
             }
         }
@@ -988,14 +960,12 @@ impl<'a> FieldChecker<'a, '_> {
                         tool.name
                     ),
                 );
-                diagnostic.fixes.push(Fix {
-                    title: format!("Use `{}`", tool.name),
-                    edits: vec![TextEdit {
-                        range: item.range,
-                        new_text: replacement,
-                    }],
-                    safe: true,
-                });
+                diagnostic.fixes.push(Fix::single(
+                    format!("Use `{}`", tool.name),
+                    item.range,
+                    replacement,
+                    true,
+                ));
             }
             ToolMatch::Removed(removed) => {
                 let diagnostic = self.sink.push(
@@ -1009,14 +979,12 @@ impl<'a> FieldChecker<'a, '_> {
                     ),
                 );
                 if let Some(replacement) = &removed.replacement {
-                    diagnostic.fixes.push(Fix {
-                        title: format!("Use `{replacement}`"),
-                        edits: vec![TextEdit {
-                            range: item.range,
-                            new_text: replacement.clone(),
-                        }],
-                        safe: false,
-                    });
+                    diagnostic.fixes.push(Fix::single(
+                        format!("Use `{replacement}`"),
+                        item.range,
+                        replacement.clone(),
+                        false,
+                    ));
                 }
             }
             ToolMatch::Unknown => {
@@ -1044,14 +1012,12 @@ impl<'a> FieldChecker<'a, '_> {
                     self.sink
                         .push(item.range, Severity::Warning, "unknown-tool", message);
                 if let Some(replacement) = replacement {
-                    diagnostic.fixes.push(Fix {
-                        title: format!("Change to `{replacement}`"),
-                        edits: vec![TextEdit {
-                            range: item.range,
-                            new_text: replacement,
-                        }],
-                        safe: true,
-                    });
+                    diagnostic.fixes.push(Fix::single(
+                        format!("Change to `{replacement}`"),
+                        item.range,
+                        replacement,
+                        true,
+                    ));
                 }
             }
         }
@@ -1219,14 +1185,12 @@ fn remove_list_item(node: &Node, item: &ListItem, head: &str) -> Option<Fix> {
         }
         _ => return None,
     };
-    Some(Fix {
-        title: format!("Remove the duplicate `{}`", item.text),
-        edits: vec![TextEdit {
-            range,
-            new_text: String::new(),
-        }],
-        safe: true,
-    })
+    Some(Fix::single(
+        format!("Remove the duplicate `{}`", item.text),
+        range,
+        String::new(),
+        true,
+    ))
 }
 
 /// The best field-name suggestion for an unknown key: a documented alias, a case-insensitive

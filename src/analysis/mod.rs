@@ -54,6 +54,25 @@ pub struct Fix {
     pub safe: bool,
 }
 
+impl Fix {
+    /// A fix made of one edit.
+    pub fn single(
+        title: impl Into<String>,
+        range: TextRange,
+        new_text: impl Into<String>,
+        safe: bool,
+    ) -> Self {
+        Self {
+            title: title.into(),
+            edits: vec![TextEdit {
+                range,
+                new_text: new_text.into(),
+            }],
+            safe,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TextEdit {
     pub range: TextRange,
