@@ -9,7 +9,7 @@ use unicode_normalization::UnicodeNormalization;
 use super::values::{ListItem, list_items};
 use super::{Analysis, Diagnostic, Fix, MAX_FILE_SIZE, Severity};
 use crate::loader::{self, Loaded, Outcome, Value};
-use crate::schema::{Convention, Dialect, Field, FieldType, OnInvalid, ToolMatch};
+use crate::schema::{Convention, Dialect, Field, FieldType, LoaderKind, OnInvalid, ToolMatch};
 use crate::syntax::{Entry, Frontmatter, Missing, Node, NodeKind};
 use crate::text::TextRange;
 
@@ -87,20 +87,34 @@ impl<'a> Sink<'a> {
     /// Checks that do not depend on the frontmatter's content: size, fences, body.
     fn file_level(&mut self) {
         let analysis = self.analysis;
+        let Some(dialect) = analysis.dialect_schema() else {
+            return;
+        };
         let split = &analysis.split;
         let first_line = self.line_range_at(if split.bom { 3 } else { 0 });
-        if analysis.len > MAX_FILE_SIZE {
+        // Claude Code's size limit (spec §1); other tools document none.
+        if dialect.loader == LoaderKind::ClaudeCode && analysis.len > MAX_FILE_SIZE {
             self.push(
                 first_line,
                 Severity::Error,
                 "file-too-large",
                 format!(
-                    "this file is {} bytes; Claude Code skips agent files over 1 MiB ({MAX_FILE_SIZE} bytes)",
+                    "this file is {} bytes; Claude Code skips files over 1 MiB ({MAX_FILE_SIZE} bytes)",
                     analysis.len
                 ),
             );
         }
+        // Without required fields, a file needs no frontmatter at all (e.g. most commands).
+        let needs_frontmatter = dialect.fields.iter().any(|f| f.required) && !analysis.is_plugin();
+        let tool = &dialect.tool;
+        let required: Vec<String> = dialect
+            .fields
+            .iter()
+            .filter(|f| f.required)
+            .map(|f| format!("`{}:`", f.name))
+            .collect();
         match &split.missing {
+            Some(_) if !needs_frontmatter => {}
             Some(Missing::NoOpeningFence) => {
                 // An indented fence (possibly after blank lines) is a near miss worth naming.
                 let start = if split.bom { 3 } else { 0 };
@@ -112,12 +126,17 @@ impl<'a> Sink<'a> {
                 let (range, message) = if indented {
                     (
                         first_content,
-                        "the frontmatter fence must start at column 1 of the first line: Claude Code sees no frontmatter, so the agent has no name and is silently ignored",
+                        format!(
+                            "the frontmatter fence must start at column 1 of the first line: {tool} sees no frontmatter, so the required fields are missing and the file is ignored"
+                        ),
                     )
                 } else {
                     (
                         first_line,
-                        "no frontmatter: Claude Code silently ignores this file; start it with a `---` line, then `name:` and `description:`, then `---`",
+                        format!(
+                            "no frontmatter: {tool} ignores this file; start it with a `---` line, then {}, then `---`",
+                            required.join(" and ")
+                        ),
                     )
                 };
                 self.push(range, Severity::Error, "missing-frontmatter", message);
@@ -129,7 +148,7 @@ impl<'a> Sink<'a> {
                     blank.cover(*fence),
                     Severity::Error,
                     "blank-line-before-frontmatter",
-                    "the file must start with `---`: with a blank line first, Claude Code sees no frontmatter and silently ignores the agent",
+                    format!("the file must start with `---`: with a blank line first, {tool} sees no frontmatter and ignores the file"),
                 );
                 diagnostic.fixes.push(Fix::single(
                     "Remove the blank lines before `---`".to_owned(),
@@ -143,13 +162,14 @@ impl<'a> Sink<'a> {
                     *opening,
                     Severity::Error,
                     "unclosed-frontmatter",
-                    "the frontmatter is never closed: add a `---` line after the last field (Claude Code reads the whole file as body and ignores the agent)",
+                    format!("the frontmatter is never closed: add a `---` line after the last field ({tool} reads the whole file as body and ignores it)"),
                 );
             }
             None => {}
         }
         if let Some(block) = &split.frontmatter {
-            if block.truncated.is_some() {
+            // Only Claude Code's splitter ends the block at a `---` inside a line.
+            if block.truncated.is_some() && dialect.loader == LoaderKind::ClaudeCode {
                 let lost: Vec<String> = analysis
                     .frontmatter
                     .iter()
@@ -228,7 +248,7 @@ impl<'a> FieldChecker<'a, '_> {
                 range,
                 Severity::Error,
                 "frontmatter-not-a-mapping",
-                "the frontmatter is a list or a single value, not `key: value` fields: Claude Code ignores it",
+                format!("the frontmatter is a list or a single value, not `key: value` fields: {tool} ignores it", tool = self.dialect.tool),
             );
             return;
         }
@@ -239,12 +259,7 @@ impl<'a> FieldChecker<'a, '_> {
 
     /// The content range of the block Claude Code reads.
     fn content_range(&self) -> TextRange {
-        self.sink
-            .analysis
-            .split
-            .frontmatter
-            .as_ref()
-            .map_or(TextRange::empty(0), |block| block.content)
+        self.sink.analysis.loaded_range.unwrap_or_default()
     }
 
     fn opening_fence(&self) -> TextRange {
@@ -259,7 +274,24 @@ impl<'a> FieldChecker<'a, '_> {
     /// Strict YAML, Claude Code's fallback, or neither. Returns true when Claude Code ignores the
     /// whole block.
     fn yaml_validity(&mut self) -> bool {
+        let tool = &self.dialect.tool;
         let content = self.content_range();
+        if self.dialect.loader == LoaderKind::Lenient {
+            // The tool's own reader is forgiving: unquoted globs and `key: a: b` load there, and
+            // a block agentls cannot read at all is reported without claiming what the tool does.
+            if let Outcome::Failed { fallback_error, .. } = &self.loaded.outcome {
+                let range = self.error_token(content.start + fallback_error.offset);
+                let tool = &self.dialect.tool;
+                self.sink.push(
+                    range,
+                    Severity::Warning,
+                    "invalid-yaml",
+                    format!("this frontmatter is not YAML that agentls can read ({}); {tool} may read it differently, other tools reject it", fallback_error.message),
+                );
+                return true;
+            }
+            return false;
+        }
         match &self.loaded.outcome {
             Outcome::Strict => false,
             Outcome::Rescued { strict_error } => {
@@ -276,7 +308,7 @@ impl<'a> FieldChecker<'a, '_> {
                     Severity::Error,
                     "invalid-yaml",
                     format!(
-                        "Claude Code cannot parse this frontmatter ({}), even with its quoting fallback ({}): the whole block is ignored and the agent is not loaded",
+                        "{tool} cannot parse this frontmatter ({}), even with its quoting fallback ({}): the whole block is ignored and the agent is not loaded",
                         strict_error.message, fallback_error.message
                     ),
                 );
@@ -288,6 +320,7 @@ impl<'a> FieldChecker<'a, '_> {
     /// A warning with a quick fix on each line that strict YAML rejects and Claude Code's quoting
     /// fallback rescues.
     fn not_strict_yaml(&mut self, content: TextRange, strict_error: &loader::YamlError) {
+        let tool = &self.dialect.tool;
         let head = self.head;
         let text = &head[content.as_range()];
         let mut found = false;
@@ -311,7 +344,7 @@ impl<'a> FieldChecker<'a, '_> {
                         Severity::Warning,
                         "not-strict-yaml",
                         format!(
-                            "not valid YAML ({}): Claude Code's lenient fallback quotes this value and loads it, but other tools (GitHub Copilot, YAML linters) reject the file; quote the value",
+                            "not valid YAML ({}): {tool}'s lenient fallback quotes this value and loads it, but other tools (GitHub Copilot, YAML linters) reject the file; quote the value",
                             strict_error.message
                         ),
                     );
@@ -332,7 +365,7 @@ impl<'a> FieldChecker<'a, '_> {
                 Severity::Warning,
                 "not-strict-yaml",
                 format!(
-                    "not valid YAML ({}): Claude Code's lenient fallback loads it, but other tools reject the file",
+                    "not valid YAML ({}): {tool}'s lenient fallback loads it, but other tools reject the file",
                     strict_error.message
                 ),
             );
@@ -363,7 +396,9 @@ impl<'a> FieldChecker<'a, '_> {
     /// ` #` inside a plain scalar silently cuts the value (only when strict YAML read the block:
     /// the fallback quotes such values instead).
     fn cut_comments(&mut self) {
-        if !matches!(self.loaded.outcome, Outcome::Strict) {
+        if !matches!(self.loaded.outcome, Outcome::Strict)
+            || self.dialect.loader != LoaderKind::ClaudeCode
+        {
             return;
         }
         for entry in &self.frontmatter.entries {
@@ -431,15 +466,16 @@ impl<'a> FieldChecker<'a, '_> {
     }
 
     fn unknown_key(&mut self, entry: &Entry) {
+        let tool = &self.dialect.tool;
         let suggestion = suggest_field(self.dialect, &entry.key);
         let title = &self.dialect.title;
         let message = match &suggestion {
             Some(name) => format!(
-                "unknown field `{}` for a {title}: did you mean `{name}`? (Claude Code ignores it)",
+                "unknown field `{}` for a {title}: did you mean `{name}`? ({tool} ignores it)",
                 shorten(&entry.key)
             ),
             None => format!(
-                "unknown field `{}`: Claude Code ignores it (another tool may read it)",
+                "unknown field `{}`: {tool} ignores it (another tool may read it)",
                 shorten(&entry.key)
             ),
         };
@@ -488,6 +524,11 @@ impl<'a> FieldChecker<'a, '_> {
             }
             return;
         }
+        if let Some(entry) = entry
+            && self.lifecycle(field, entry)
+        {
+            return;
+        }
         let present = value.is_some_and(|v| !matches!(v, Value::Null))
             && !matches!(value, Some(Value::String(s)) if s.trim().is_empty());
         if !present {
@@ -500,11 +541,33 @@ impl<'a> FieldChecker<'a, '_> {
             |node| node.range,
         );
         let node = entry.and_then(|e| e.value.as_ref());
+        if field.glob {
+            self.globs(value, range);
+        }
+        if field.match_folder
+            && let (Value::String(text), Some(folder)) =
+                (value, self.sink.analysis.folder.as_deref())
+            && text.trim() != folder
+        {
+            let tool = &self.dialect.tool;
+            let diagnostic = self.sink.push(
+                range,
+                Severity::Warning,
+                "name-folder-mismatch",
+                format!(
+                    "`{}` must match the folder name `{folder}`; {tool} goes by the folder",
+                    field.name
+                ),
+            );
+            diagnostic
+                .fixes
+                .push(Fix::single(format!("Use `{folder}`"), range, folder, false));
+        }
         match field.ty {
             FieldType::String => self.string(field, value, range),
             FieldType::Enum => self.enumeration(field, value, range),
             FieldType::Boolean => self.boolean(field, value, range),
-            FieldType::Integer => self.integer(field, value, range),
+            FieldType::Integer | FieldType::Number => self.integer(field, value, range),
             FieldType::Tools => self.tools(field, value, node, range),
             FieldType::StringList => {
                 if !matches!(value, Value::String(_) | Value::Seq(_)) {
@@ -538,6 +601,66 @@ impl<'a> FieldChecker<'a, '_> {
         }
     }
 
+    /// Deprecated and ignored fields. Returns true when the value need not be checked further.
+    fn lifecycle(&mut self, field: &Field, entry: &Entry) -> bool {
+        let tool = &self.dialect.tool;
+        if let Some(reason) = &field.ignored {
+            self.sink.push(
+                entry.key_range,
+                Severity::Warning,
+                "ignored-field",
+                format!(
+                    "{tool} ignores `{}` in a {}: {}",
+                    field.name,
+                    self.dialect.title,
+                    reason.trim()
+                ),
+            );
+            return true;
+        }
+        if let Some(reason) = &field.deprecated {
+            let diagnostic = self.sink.push(
+                entry.key_range,
+                Severity::Warning,
+                "deprecated-field",
+                format!("`{}` is deprecated: {}", field.name, reason.trim()),
+            );
+            if let Some(replacement) = &field.replaced_by {
+                diagnostic.fixes.push(Fix::single(
+                    format!("Rename to `{replacement}`"),
+                    entry.key_range,
+                    replacement.clone(),
+                    true,
+                ));
+            }
+        }
+        false
+    }
+
+    /// Each glob in a string (comma-separated) or list value must compile.
+    fn globs(&mut self, value: &Value, range: TextRange) {
+        let patterns: Vec<&str> = match value {
+            Value::String(text) => text.split(',').map(str::trim).collect(),
+            Value::Seq(items) => items
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::trim)
+                .collect(),
+            _ => Vec::new(),
+        };
+        for pattern in patterns.into_iter().filter(|p| !p.is_empty()) {
+            if let Err(error) = globset::Glob::new(pattern) {
+                let kind = error.kind().to_string();
+                self.sink.push(
+                    range,
+                    Severity::Warning,
+                    "invalid-glob",
+                    format!("`{}` is not a valid glob: {kind}", shorten(pattern)),
+                );
+            }
+        }
+    }
+
     fn missing(&mut self, field: &Field, entry: Option<&Entry>) {
         if !field.required || (self.plugin && field.name != "description" && field.name != "name") {
             return;
@@ -554,9 +677,12 @@ impl<'a> FieldChecker<'a, '_> {
             "is missing"
         };
         let consequence = if field.name == "name" {
-            "Claude Code silently ignores a file without a name"
+            format!(
+                "{tool} silently ignores a file without a name",
+                tool = self.dialect.tool
+            )
         } else {
-            "Claude Code will not load this agent"
+            format!("{tool} will not load this agent", tool = self.dialect.tool)
         };
         let diagnostic = self.sink.push(
             range,
@@ -577,8 +703,8 @@ impl<'a> FieldChecker<'a, '_> {
     /// Reports an invalid value with the severity the field's loader behaviour implies.
     fn invalid(&mut self, field: &Field, range: TextRange, message: String) -> &mut Diagnostic {
         let consequence = match field.invalid {
-            OnInvalid::Reject => "Claude Code will not load this agent",
-            OnInvalid::Drop => "Claude Code ignores this value",
+            OnInvalid::Reject => format!("{} will not load this file", self.dialect.tool),
+            OnInvalid::Drop => format!("{} ignores this value", self.dialect.tool),
         };
         self.sink.push(
             range,
@@ -602,7 +728,15 @@ impl<'a> FieldChecker<'a, '_> {
                 .unwrap_or_default()
                 .to_owned();
             let diagnostic = if field.required && !self.plugin {
-                self.sink.push(range, Severity::Error, "invalid-type", format!("{message}: Claude Code treats the field as missing and will not load this agent"))
+                self.sink.push(
+                    range,
+                    Severity::Error,
+                    "invalid-type",
+                    format!(
+                        "{message}: {} treats the field as missing and will not load this file",
+                        self.dialect.tool
+                    ),
+                )
             } else {
                 self.invalid(field, range, message)
             };
@@ -674,7 +808,7 @@ impl<'a> FieldChecker<'a, '_> {
                 range,
                 Severity::Warning,
                 "name-convention",
-                format!("by convention `{}` uses lowercase letters, digits and hyphens (`{kebab}`); Claude Code accepts it as written", field.name),
+                format!("by convention `{}` uses lowercase letters, digits and hyphens (`{kebab}`); {} accepts it as written", field.name, self.dialect.tool),
             );
             if !kebab.is_empty() {
                 diagnostic.fixes.push(Fix::single(
@@ -688,7 +822,7 @@ impl<'a> FieldChecker<'a, '_> {
         if field.name == "description" {
             self.balanced_tags(text, range);
         }
-        if field.name == "model" {
+        if field.name == "model" && self.dialect.loader == LoaderKind::ClaudeCode {
             self.model(field, text, range);
         }
     }
@@ -859,27 +993,41 @@ impl<'a> FieldChecker<'a, '_> {
 
     fn integer(&mut self, field: &'static Field, value: &Value, range: TextRange) {
         let number = match value {
-            Value::Int(i) => Some(*i),
-            Value::String(s) if field.numeric_string_ok => s.trim().parse::<i64>().ok(),
+            Value::Int(i) => Some(*i as f64),
+            Value::Float(x) if field.ty == FieldType::Number => Some(*x),
+            Value::String(s) if field.numeric_string_ok => s.trim().parse::<f64>().ok(),
             _ => None,
         };
-        let min = field.min.unwrap_or(i64::MIN);
+        let kind = if field.ty == FieldType::Number {
+            "a number"
+        } else {
+            "a whole number"
+        };
         match number {
-            Some(n) if n >= min => {}
-            Some(n) => {
+            None => {
+                self.invalid(
+                    field,
+                    range,
+                    format!("`{}` must be {kind}, not `{value}`", field.name),
+                );
+            }
+            Some(n) if field.min.is_some_and(|min| n < min) => {
+                let min = field.min.unwrap_or_default();
                 self.invalid(
                     field,
                     range,
                     format!("`{}` must be at least {min}, not {n}", field.name),
                 );
             }
-            None => {
+            Some(n) if field.max.is_some_and(|max| n > max) => {
+                let max = field.max.unwrap_or_default();
                 self.invalid(
                     field,
                     range,
-                    format!("`{}` must be a whole number, not `{value}`", field.name),
+                    format!("`{}` must be at most {max}, not {n}", field.name),
                 );
             }
+            Some(_) => {}
         }
     }
 
@@ -890,6 +1038,7 @@ impl<'a> FieldChecker<'a, '_> {
         node: Option<&Node>,
         range: TextRange,
     ) {
+        let tool = &self.dialect.tool;
         match value {
             Value::String(_) => {}
             Value::Seq(items) => {
@@ -903,9 +1052,7 @@ impl<'a> FieldChecker<'a, '_> {
                             item_range,
                             Severity::Error,
                             "invalid-tool-entry",
-                            format!(
-                                "`{item}` is not a tool name; Claude Code drops non-string entries"
-                            ),
+                            format!("`{item}` is not a tool name; {tool} drops non-string entries"),
                         );
                     }
                 }
@@ -946,22 +1093,23 @@ impl<'a> FieldChecker<'a, '_> {
     }
 
     fn tool(&mut self, item: &ListItem) {
+        let tool = &self.dialect.tool;
         match self.dialect.tool(&item.text) {
             ToolMatch::Known(_) | ToolMatch::Mcp | ToolMatch::Wildcard => {}
-            ToolMatch::Legacy(tool) => {
+            ToolMatch::Legacy(legacy) => {
                 let base = crate::schema::tool_base_name(&item.text);
-                let replacement = item.text.replacen(base, &tool.name, 1);
+                let replacement = item.text.replacen(base, &legacy.name, 1);
                 let diagnostic = self.sink.push(
                     item.range,
                     Severity::Information,
                     "legacy-tool",
                     format!(
-                        "`{base}` is the legacy name of `{}`; Claude Code still accepts it",
-                        tool.name
+                        "`{base}` is the legacy name of `{}`; {tool} still accepts it",
+                        legacy.name
                     ),
                 );
                 diagnostic.fixes.push(Fix::single(
-                    format!("Use `{}`", tool.name),
+                    format!("Use `{}`", legacy.name),
                     item.range,
                     replacement,
                     true,
@@ -973,7 +1121,7 @@ impl<'a> FieldChecker<'a, '_> {
                     Severity::Warning,
                     "unknown-tool",
                     format!(
-                        "`{}` no longer exists in Claude Code: {}",
+                        "`{}` no longer exists in {tool}: {}",
                         removed.name,
                         removed.doc.trim()
                     ),
@@ -1001,10 +1149,10 @@ impl<'a> FieldChecker<'a, '_> {
                     .or_else(|| did_you_mean(base, names));
                 let message = match suggestion {
                     Some(name) => format!(
-                        "unknown tool `{base}`: did you mean `{name}`? (Claude Code keeps the name but no such tool exists, so it grants nothing)"
+                        "unknown tool `{base}`: did you mean `{name}`? ({tool} keeps the name but no such tool exists, so it grants nothing)"
                     ),
                     None => format!(
-                        "unknown tool `{base}`: Claude Code keeps the name but no such tool exists, so it grants nothing (MCP tools are named `mcp__<server>__<tool>`)"
+                        "unknown tool `{base}`: {tool} keeps the name but no such tool exists, so it grants nothing (MCP tools are named `mcp__<server>__<tool>`)"
                     ),
                 };
                 let replacement = suggestion.map(|name| item.text.replacen(base, name, 1));
@@ -1059,7 +1207,7 @@ impl<'a> FieldChecker<'a, '_> {
                     item_range,
                     Severity::Error,
                     invalid_code(field),
-                    "each `mcpServers` entry must be a server name or a one-key `name: config` mapping; Claude Code drops this one",
+                    format!("each `mcpServers` entry must be a server name or a one-key `name: config` mapping; {tool} drops this one", tool = self.dialect.tool),
                 );
             }
         }

@@ -214,6 +214,7 @@ fn type_label(field: &Field) -> &'static str {
     match field.ty {
         FieldType::String => "string",
         FieldType::Integer => "integer",
+        FieldType::Number => "number",
         FieldType::Boolean => "boolean",
         FieldType::Enum => "one of a fixed set of values",
         FieldType::Tools => "tool list",

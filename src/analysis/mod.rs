@@ -16,7 +16,7 @@ use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
 use crate::loader::{self, Loaded};
-use crate::schema::{Detected, Dialect, Registry};
+use crate::schema::{Detected, Dialect, LoaderKind, Registry};
 use crate::syntax::{Frontmatter, Node, NodeKind, Split, parse_frontmatter, split};
 use crate::text::TextRange;
 
@@ -122,10 +122,14 @@ pub struct Analysis {
     pub(crate) frontmatter: Option<Arc<Frontmatter>>,
     /// Where the parsed block lies (content range, absolute).
     pub(crate) parsed_range: Option<TextRange>,
+    /// The block the tool itself reads (absolute); loader offsets are relative to it.
+    pub(crate) loaded_range: Option<TextRange>,
     /// What Claude Code makes of the block it actually reads.
     pub(crate) loaded: Option<Arc<Loaded>>,
     /// Total document size in bytes.
     pub(crate) len: usize,
+    /// The name of the folder holding the file (skills are named after it).
+    pub(crate) folder: Option<String>,
     /// Diagnostics that depend only on the frontmatter, computed on first request and carried
     /// over by [`Analysis::update`] when an edit leaves the frontmatter alone.
     frontmatter_diagnostics: OnceLock<Arc<[Diagnostic]>>,
@@ -145,7 +149,12 @@ impl Analysis {
         chunks: impl IntoIterator<Item = &'a str>,
     ) -> Self {
         let detected = path.and_then(|path| Registry::get().detect(path));
-        Self::analyze(detected, len, chunks)
+        let mut analysis = Self::analyze(detected, len, chunks);
+        analysis.folder = path
+            .and_then(Path::parent)
+            .and_then(Path::file_name)
+            .map(|name| name.to_string_lossy().into_owned());
+        analysis
     }
 
     /// Analyses a document as the given dialect (by id, e.g. `claude-agent`), whatever its path.
@@ -191,8 +200,10 @@ impl Analysis {
             split,
             frontmatter: None,
             parsed_range: None,
+            loaded_range: None,
             loaded: None,
             len,
+            folder: previous.and_then(|previous| previous.folder.clone()),
             frontmatter_diagnostics: OnceLock::new(),
         };
         if detected.is_none() {
@@ -204,6 +215,7 @@ impl Analysis {
             // Same frontmatter text: the tree and the loader verdict cannot have changed.
             analysis.frontmatter = previous.frontmatter.clone();
             analysis.parsed_range = previous.parsed_range;
+            analysis.loaded_range = previous.loaded_range;
             analysis.loaded = previous.loaded.clone();
             if let Some(diagnostics) = previous.frontmatter_diagnostics.get() {
                 let _ = analysis
@@ -223,9 +235,15 @@ impl Analysis {
             &analysis.split.head[parsed_range.as_range()],
             parsed_range.start,
         );
-        let content = &analysis.split.head[block.content.as_range()];
-        let entry_starts = (parsed_range == block.content)
-            .then(|| independent_entry_starts(&frontmatter, block.content.start, content))
+        // Claude Code reads up to the first `---` anywhere; other tools' readers end the block at
+        // a `---` line, which is the block the author meant.
+        let loaded_range = match detected.map(|d| d.dialect.loader) {
+            Some(LoaderKind::ClaudeCode) => block.content,
+            _ => parsed_range,
+        };
+        let content = &analysis.split.head[loaded_range.as_range()];
+        let entry_starts = (parsed_range == loaded_range)
+            .then(|| independent_entry_starts(&frontmatter, loaded_range.start, content))
             .flatten();
         let empty = loader::EntryCache::default();
         let cache = previous
@@ -234,6 +252,7 @@ impl Analysis {
         let loaded = loader::load_claude_code_entries(content, entry_starts.as_deref(), cache);
         analysis.frontmatter = Some(Arc::new(frontmatter));
         analysis.parsed_range = Some(parsed_range);
+        analysis.loaded_range = Some(loaded_range);
         analysis.loaded = Some(Arc::new(loaded));
         analysis
     }

@@ -15,6 +15,8 @@ use serde::Deserialize;
 pub enum FieldType {
     String,
     Integer,
+    /// Any number (integer or decimal).
+    Number,
     Boolean,
     Enum,
     /// A tool list: comma/space separated string or YAML list of tool names and rules.
@@ -90,7 +92,9 @@ pub struct Field {
     #[serde(default)]
     pub string_bool_ok: bool,
     #[serde(default)]
-    pub min: Option<i64>,
+    pub min: Option<f64>,
+    #[serde(default)]
+    pub max: Option<f64>,
     #[serde(default)]
     pub max_length: Option<usize>,
     #[serde(default)]
@@ -107,6 +111,21 @@ pub struct Field {
     /// Other spellings of this key that deserve a targeted did-you-mean.
     #[serde(default)]
     pub aliases: Vec<String>,
+    /// The value must equal the name of the folder holding the file (skills).
+    #[serde(default)]
+    pub match_folder: bool,
+    /// The value (a string or a list) holds file globs.
+    #[serde(default)]
+    pub glob: bool,
+    /// Why the field is deprecated.
+    #[serde(default)]
+    pub deprecated: Option<String>,
+    /// The field that replaces a deprecated one.
+    #[serde(default)]
+    pub replaced_by: Option<String>,
+    /// Why the tool ignores this field in this dialect.
+    #[serde(default)]
+    pub ignored: Option<String>,
 }
 
 #[derive(Clone, Debug, Deserialize, PartialEq)]
@@ -136,7 +155,11 @@ pub struct RemovedTool {
 #[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case")]
 pub enum LoaderKind {
+    /// Strict YAML 1.2, then Claude Code's quoting fallback (spec/claude-code.md §3).
     ClaudeCode,
+    /// The tool's own forgiving reader (VS Code's header parser, Cursor, OpenCode's repair
+    /// pass): non-strict YAML such as unquoted `*.ts` globs loads, so it is not reported.
+    Lenient,
 }
 
 /// One dialect: the schema of one kind of agent-definition file.
@@ -144,12 +167,22 @@ pub enum LoaderKind {
 pub struct Dialect {
     pub dialect: String,
     pub title: String,
+    /// The program that reads the file (`Claude Code`, `GitHub Copilot`…), named in messages.
+    pub tool: String,
     #[serde(default)]
     pub docs_url: Option<String>,
     pub loader: LoaderKind,
+    /// Detection order when several dialects match a path: the highest wins.
+    #[serde(default)]
+    pub priority: i32,
     pub paths: Vec<String>,
     #[serde(default)]
+    pub exclude_paths: Vec<String>,
+    #[serde(default)]
     pub plugin_paths: Vec<String>,
+    /// Another dialect whose tool vocabulary this one shares.
+    #[serde(default)]
+    pub tools_from: Option<String>,
     pub fields: Vec<Field>,
     #[serde(default)]
     pub tools: Vec<Tool>,
@@ -219,6 +252,7 @@ pub struct Registry {
 struct CompiledDialect {
     dialect: Dialect,
     paths: GlobSet,
+    exclude_paths: GlobSet,
     plugin_paths: GlobSet,
 }
 
@@ -242,7 +276,7 @@ impl Registry {
     }
 
     fn builtin() -> Self {
-        let dialects = BUILTIN
+        let mut dialects: Vec<Dialect> = BUILTIN
             .iter()
             .filter_map(
                 |(file, text)| match serde_saphyr::from_str::<Dialect>(text) {
@@ -255,9 +289,32 @@ impl Registry {
                     }
                 },
             )
-            .map(CompiledDialect::new)
             .collect();
-        Self { dialects }
+        // Shared tool vocabularies are resolved once, here, so lookups stay simple.
+        for index in 0..dialects.len() {
+            let Some(source) = dialects[index].tools_from.clone() else {
+                continue;
+            };
+            if !dialects[index].tools.is_empty() {
+                continue;
+            }
+            match dialects.iter().find(|d| d.dialect == source) {
+                Some(shared) => {
+                    let (tools, removed) = (shared.tools.clone(), shared.removed_tools.clone());
+                    dialects[index].tools = tools;
+                    dialects[index].removed_tools = removed;
+                }
+                None => tracing::error!(
+                    "schema {}: tools_from names the unknown dialect {source}",
+                    dialects[index].dialect
+                ),
+            }
+        }
+        // Most specific first; ties keep file order.
+        dialects.sort_by_key(|dialect| std::cmp::Reverse(dialect.priority));
+        Self {
+            dialects: dialects.into_iter().map(CompiledDialect::new).collect(),
+        }
     }
 
     pub fn dialects(&self) -> impl Iterator<Item = &Dialect> {
@@ -272,33 +329,38 @@ impl Registry {
     /// manifest when the path looks like a plugin's agent).
     pub fn detect(&self, path: &Path) -> Option<Detected<'_>> {
         let normalized = normalize(path);
-        for compiled in &self.dialects {
-            if compiled.paths.is_match(&normalized) {
-                return Some(Detected {
-                    dialect: &compiled.dialect,
-                    plugin: false,
-                });
-            }
+        let eligible = |compiled: &&CompiledDialect| !compiled.exclude_paths.is_match(&normalized);
+        if let Some(compiled) = self
+            .dialects
+            .iter()
+            .filter(eligible)
+            .find(|c| c.paths.is_match(&normalized))
+        {
+            return Some(Detected {
+                dialect: &compiled.dialect,
+                plugin: false,
+            });
         }
-        for compiled in &self.dialects {
-            if compiled.plugin_paths.is_match(&normalized) && plugin_root(path).is_some() {
-                return Some(Detected {
-                    dialect: &compiled.dialect,
-                    plugin: true,
-                });
-            }
-        }
-        None
+        self.dialects
+            .iter()
+            .filter(eligible)
+            .find(|c| c.plugin_paths.is_match(&normalized) && plugin_root(path).is_some())
+            .map(|compiled| Detected {
+                dialect: &compiled.dialect,
+                plugin: true,
+            })
     }
 }
 
 impl CompiledDialect {
     fn new(dialect: Dialect) -> Self {
         let paths = compile(&dialect.paths);
+        let exclude_paths = compile(&dialect.exclude_paths);
         let plugin_paths = compile(&dialect.plugin_paths);
         Self {
             dialect,
             paths,
+            exclude_paths,
             plugin_paths,
         }
     }
@@ -325,13 +387,12 @@ fn normalize(path: &Path) -> String {
     path.to_string_lossy().replace('\\', "/")
 }
 
-/// The plugin folder containing an `agents/` file: the nearest ancestor above `agents/` that has
-/// `.claude-plugin/plugin.json`.
+/// The plugin folder holding a file: the nearest ancestor (a few levels up at most, as in
+/// `<plugin>/agents/x.md` or `<plugin>/skills/<name>/SKILL.md`) with `.claude-plugin/plugin.json`.
 pub fn plugin_root(path: &Path) -> Option<&Path> {
     path.ancestors()
-        .skip(1)
-        .filter(|dir| dir.file_name().is_some_and(|name| name == "agents"))
-        .filter_map(Path::parent)
+        .skip(2)
+        .take(3)
         .find(|root| root.join(".claude-plugin").join("plugin.json").is_file())
 }
 
