@@ -352,9 +352,14 @@ fn collection_layouts() {
         .iter()
         .map(|file| file["path"].as_str().unwrap())
         .collect();
+    // `x.agent.md` is a GitHub Copilot agent by its name: checked as that dialect.
     assert_eq!(
         paths,
-        ["categories/01-core/api.md", "collection/agents/reviewer.md"]
+        [
+            "categories/01-core/api.md",
+            "collection/agents/reviewer.md",
+            "copilot/agents/x.agent.md"
+        ]
     );
 }
 

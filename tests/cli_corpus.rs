@@ -73,12 +73,16 @@ fn corpus_classification_and_run() {
     for (path, kind) in &kinds {
         let dialect = found.get(path.as_str()).copied().unwrap_or("-");
         *matrix.entry((kind.as_str(), dialect)).or_default() += 1;
-        let expected = if kind == CLAUDE_AGENT {
-            CLAUDE_AGENT
+        // Claude agents must all be found (their collection layouts are recognised). Other kinds
+        // are found by their tools' path rules where the corpus keeps them (`*.agent.md`,
+        // `*.prompt.md`, `.opencode/agent/`…); in other layouts (a plugin's `commands/`, a bare
+        // `rules/*.mdc`) they are not checked yet. No file may ever be taken for another dialect.
+        let correct = if kind == CLAUDE_AGENT {
+            dialect == CLAUDE_AGENT
         } else {
-            "-"
+            dialect == kind || dialect == "-"
         };
-        if dialect != expected {
+        if !correct {
             misses.push(format!("{path}: {kind} checked as {dialect}"));
         }
     }
@@ -101,7 +105,10 @@ fn corpus_classification_and_run() {
     let unique: BTreeSet<&str> = found.keys().copied().collect();
     assert_eq!(unique.len(), files.len(), "no file is reported twice");
     assert_eq!(report["summary"]["files"], files.len());
-    assert_eq!(files.len(), agents);
+    assert!(
+        files.len() >= agents,
+        "every Claude agent is among the checked files"
+    );
     let diagnostics = report["diagnostics"].as_array().unwrap();
     assert!(
         diagnostics

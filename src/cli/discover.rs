@@ -217,7 +217,9 @@ pub fn fit(dialect: &Dialect, keys: &[String]) -> Fit {
         required_count += 1;
         has_required &= keys.contains(&field.name);
     }
-    if has_required && known > required_count {
+    // A dialect with no required field cannot be recognised strongly: any `name` +
+    // `description` would fit it.
+    if has_required && required_count > 0 && known > required_count {
         Fit::Strong
     } else {
         Fit::Loose
@@ -225,15 +227,21 @@ pub fn fit(dialect: &Dialect, keys: &[String]) -> Fit {
 }
 
 /// The dialect that fits `keys` at least as well as `needed`, preferring the one that knows
-/// most of the keys.
+/// most of the keys. Only dialects that live in collections (those with a plugin layout: Claude
+/// Code's) are recognised by frontmatter alone; other tools find their files by path and name,
+/// so their path rules alone decide.
 fn best_fit(keys: &[String], needed: Fit) -> Option<&'static Dialect> {
     Registry::get()
         .dialects()
+        .filter(|dialect| !dialect.plugin_paths.is_empty())
         .filter(|dialect| fit(dialect, keys) >= needed)
         .max_by_key(|dialect| {
-            keys.iter()
+            let known = keys
+                .iter()
                 .filter(|key| dialect.field(key).is_some())
-                .count()
+                .count();
+            // Ties go to the more specific dialect (the registry's priority).
+            (known, dialect.priority)
         })
 }
 
@@ -475,7 +483,11 @@ mod tests {
         assert_eq!(dialect_of("notes.md", true, minimal), claude);
         assert_eq!(dialect_of("notes.md", true, "# Notes\n"), None);
         assert_eq!(dialect_of("skills/x/SKILL.md", true, agent), None);
-        assert_eq!(dialect_of("agents/x.agent.md", true, agent), None);
+        // A Copilot agent by its name: its own dialect, never a Claude agent.
+        assert_eq!(
+            dialect_of("agents/x.agent.md", true, agent).as_deref(),
+            Some("copilot-agent")
+        );
     }
 
     #[test]

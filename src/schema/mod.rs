@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::sync::LazyLock;
 
-use globset::{Glob, GlobSet, GlobSetBuilder};
+use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
 
 /// The type of a frontmatter field's value.
@@ -265,7 +265,35 @@ pub struct Detected<'a> {
     pub plugin: bool,
 }
 
-const BUILTIN: &[(&str, &str)] = &[("claude-agent.yaml", include_str!("claude-agent.yaml"))];
+/// The embedded dialect schemas (see `README.md` in this folder).
+const BUILTIN: &[(&str, &str)] = &[
+    ("claude-agent.yaml", include_str!("claude-agent.yaml")),
+    ("claude-command.yaml", include_str!("claude-command.yaml")),
+    ("claude-skill.yaml", include_str!("claude-skill.yaml")),
+    (
+        "claude-output-style.yaml",
+        include_str!("claude-output-style.yaml"),
+    ),
+    ("agent-skill.yaml", include_str!("agent-skill.yaml")),
+    ("copilot-agent.yaml", include_str!("copilot-agent.yaml")),
+    (
+        "copilot-chatmode.yaml",
+        include_str!("copilot-chatmode.yaml"),
+    ),
+    ("copilot-prompt.yaml", include_str!("copilot-prompt.yaml")),
+    (
+        "copilot-instructions.yaml",
+        include_str!("copilot-instructions.yaml"),
+    ),
+    ("cursor-rule.yaml", include_str!("cursor-rule.yaml")),
+    ("cursor-subagent.yaml", include_str!("cursor-subagent.yaml")),
+    ("opencode-agent.yaml", include_str!("opencode-agent.yaml")),
+    ("gemini-subagent.yaml", include_str!("gemini-subagent.yaml")),
+    ("kiro-steering.yaml", include_str!("kiro-steering.yaml")),
+    ("windsurf-rule.yaml", include_str!("windsurf-rule.yaml")),
+    ("factory-droid.yaml", include_str!("factory-droid.yaml")),
+    ("codex-prompt.yaml", include_str!("codex-prompt.yaml")),
+];
 
 static REGISTRY: LazyLock<Registry> = LazyLock::new(Registry::builtin);
 
@@ -369,7 +397,8 @@ impl CompiledDialect {
 fn compile(globs: &[String]) -> GlobSet {
     let mut builder = GlobSetBuilder::new();
     for glob in globs {
-        match Glob::new(glob) {
+        // `*` stays within one path component, as in shells and gitignore; `**` crosses them.
+        match GlobBuilder::new(glob).literal_separator(true).build() {
             Ok(glob) => {
                 builder.add(glob);
             }
