@@ -676,13 +676,14 @@ impl<'a> FieldChecker<'a, '_> {
         } else {
             "is missing"
         };
-        let consequence = if field.name == "name" {
+        // Claude Code skips a nameless agent without a word (spec §1).
+        let consequence = if field.name == "name" && self.dialect.loader == LoaderKind::ClaudeCode {
             format!(
-                "{tool} silently ignores a file without a name",
-                tool = self.dialect.tool
+                "{} silently ignores a file without a name",
+                self.dialect.tool
             )
         } else {
-            format!("{tool} will not load this agent", tool = self.dialect.tool)
+            format!("{} will not load this file", self.dialect.tool)
         };
         let diagnostic = self.sink.push(
             range,

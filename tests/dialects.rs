@@ -1,0 +1,271 @@
+//! One fixture per dialect: detection by path, a misspelt field flagged with its did-you-mean,
+//! completion of the dialect's own fields and values, hover from its schema, and the per-tool
+//! leniency rules (Claude Code's fallback applies to Claude files only).
+
+use std::path::Path;
+
+use agentls::analysis::{Analysis, Severity};
+
+/// `(path, dialect, document with a `$0` cursor on an empty frontmatter line)`.
+const FIXTURES: &[(&str, &str, &str)] = &[
+    (
+        "/p/.claude/commands/deploy.md",
+        "claude-command",
+        "---\ndescription: Deploy\n$0\n---\nDeploy $ARGUMENTS\n",
+    ),
+    (
+        "/p/.claude/skills/pdf/SKILL.md",
+        "claude-skill",
+        "---\nname: pdf\ndescription: Fill PDF forms\n$0\n---\nUse the PDF tools.\n",
+    ),
+    (
+        "/p/.agents/skills/pdf/SKILL.md",
+        "agent-skill",
+        "---\nname: pdf\ndescription: Fill PDF forms\n$0\n---\nUse the PDF tools.\n",
+    ),
+    (
+        "/p/.claude/output-styles/terse.md",
+        "claude-output-style",
+        "---\nname: Terse\n$0\n---\nBe brief.\n",
+    ),
+    (
+        "/p/.github/agents/reviewer.agent.md",
+        "copilot-agent",
+        "---\ndescription: Reviews\n$0\n---\nReview.\n",
+    ),
+    (
+        "/p/.github/chatmodes/plan.chatmode.md",
+        "copilot-chatmode",
+        "---\ndescription: Plans\n$0\n---\nPlan.\n",
+    ),
+    (
+        "/p/.github/prompts/fix.prompt.md",
+        "copilot-prompt",
+        "---\ndescription: Fix it\n$0\n---\nFix.\n",
+    ),
+    (
+        "/p/.github/instructions/ts.instructions.md",
+        "copilot-instructions",
+        "---\napplyTo: '**/*.ts'\n$0\n---\nUse strict TS.\n",
+    ),
+    (
+        "/p/.cursor/rules/style.mdc",
+        "cursor-rule",
+        "---\ndescription: Style\n$0\n---\nTabs.\n",
+    ),
+    (
+        "/p/.cursor/agents/verifier.md",
+        "cursor-subagent",
+        "---\nname: verifier\ndescription: Verifies\n$0\n---\nVerify.\n",
+    ),
+    (
+        "/p/.opencode/agent/review.md",
+        "opencode-agent",
+        "---\ndescription: Reviews\n$0\n---\nReview.\n",
+    ),
+    (
+        "/p/.gemini/agents/helper.md",
+        "gemini-subagent",
+        "---\nname: helper\ndescription: Helps\n$0\n---\nHelp.\n",
+    ),
+    (
+        "/p/.kiro/steering/tech.md",
+        "kiro-steering",
+        "---\n$0\n---\nStack.\n",
+    ),
+    (
+        "/p/.windsurf/rules/style.md",
+        "windsurf-rule",
+        "---\n$0\n---\nStyle.\n",
+    ),
+    (
+        "/p/.factory/droids/reviewer.md",
+        "factory-droid",
+        "---\nname: reviewer\n$0\n---\nReview.\n",
+    ),
+    (
+        "/home/u/.codex/prompts/explain.md",
+        "codex-prompt",
+        "---\n$0\n---\nExplain.\n",
+    ),
+];
+
+fn analyse(path: &str, text: &str) -> Analysis {
+    Analysis::from_text(Some(Path::new(path)), text)
+}
+
+#[test]
+fn each_dialect_is_detected_completes_and_hovers_its_own_fields() {
+    for (path, dialect, fixture) in FIXTURES {
+        let offset = fixture.find("$0").unwrap();
+        let text = fixture.replacen("$0", "", 1);
+        let analysis = analyse(path, &text);
+        assert_eq!(analysis.dialect(), Some(*dialect), "{path}");
+        let schema = agentls::schema::Registry::get().by_id(dialect).unwrap();
+        let labels: Vec<String> = analysis
+            .completion(offset)
+            .into_iter()
+            .map(|item| item.label)
+            .collect();
+        assert!(!labels.is_empty(), "{dialect}: no completion");
+        for label in &labels {
+            assert!(
+                schema.field(label).is_some(),
+                "{dialect}: offered `{label}`, not one of its fields"
+            );
+        }
+        // Keys already present are not offered again.
+        let present = text
+            .lines()
+            .nth(1)
+            .and_then(|line| line.split_once(':'))
+            .map(|(key, _)| key);
+        if let Some(present) = present {
+            assert!(
+                !labels.iter().any(|l| l == present),
+                "{dialect}: re-offers `{present}`"
+            );
+        }
+        // Hover on the first completed field, once written, comes from this dialect's schema.
+        let field = &labels[0];
+        let written = text.replacen("\n\n---", &format!("\n{field}: x\n---"), 1);
+        let key_offset = written.find(&format!("\n{field}:")).unwrap() + 1;
+        let hover = analyse(path, &written)
+            .hover(key_offset)
+            .unwrap_or_else(|| panic!("{dialect}: no hover on {field}"));
+        assert!(
+            hover.markdown.starts_with(&format!("**`{field}`**")),
+            "{dialect}: {}",
+            hover.markdown
+        );
+        // The clean fixture has no error.
+        let errors: Vec<_> = analysis
+            .diagnostics()
+            .into_iter()
+            .filter(|d| d.severity == Severity::Error)
+            .collect();
+        assert!(errors.is_empty(), "{dialect}: {errors:#?}");
+    }
+}
+
+#[test]
+fn misspelt_fields_get_a_did_you_mean_in_every_dialect() {
+    for (path, dialect, fixture) in FIXTURES {
+        let schema = agentls::schema::Registry::get().by_id(dialect).unwrap();
+        let field = &schema
+            .fields
+            .iter()
+            .find(|f| f.name.len() >= 5)
+            .unwrap()
+            .name;
+        // Swap two letters in the middle: one transposition away.
+        let mut letters: Vec<char> = field.chars().collect();
+        letters.swap(2, 3);
+        let typo: String = letters.into_iter().collect();
+        if schema.field(&typo).is_some() {
+            continue;
+        }
+        let text = fixture.replacen("$0", &format!("{typo}: x"), 1);
+        let diagnostics = analyse(path, &text).diagnostics();
+        let unknown = diagnostics
+            .iter()
+            .find(|d| d.code == "unknown-field")
+            .unwrap_or_else(|| panic!("{dialect}: {diagnostics:#?}"));
+        assert!(
+            unknown.message.contains(&format!("did you mean `{field}`")),
+            "{dialect}: {}",
+            unknown.message
+        );
+        assert!(
+            unknown.message.contains(&schema.tool),
+            "{dialect}: names its tool: {}",
+            unknown.message
+        );
+        assert_eq!(&text[unknown.range.start..unknown.range.end], typo);
+    }
+}
+
+#[test]
+fn values_and_deprecations() {
+    let modes = analyse(
+        "/p/.opencode/agent/r.md",
+        "---\ndescription: d\nmode: $0\n---\nB\n"
+            .replace("$0", "")
+            .as_str(),
+    )
+    .completion("---\ndescription: d\nmode: ".len());
+    let labels: Vec<&str> = modes.iter().map(|item| item.label.as_str()).collect();
+    assert_eq!(labels, ["primary", "subagent", "all"]);
+
+    let prompt = "---\ndescription: d\nmode: agent\n---\nB\n";
+    let diagnostics = analyse("/p/.github/prompts/x.prompt.md", prompt).diagnostics();
+    let deprecated = diagnostics
+        .iter()
+        .find(|d| d.code == "deprecated-field")
+        .expect("`mode` is deprecated");
+    assert_eq!(
+        &prompt[deprecated.range.start..deprecated.range.end],
+        "mode"
+    );
+    assert_eq!(deprecated.fixes[0].edits[0].new_text, "agent");
+
+    let ignored = analyse(
+        "/p/.claude/commands/x.md",
+        "---\nname: x\ndescription: d\n---\nB\n",
+    )
+    .diagnostics();
+    assert!(
+        ignored.iter().any(|d| d.code == "ignored-field"),
+        "{ignored:#?}"
+    );
+}
+
+#[test]
+fn skill_names_follow_their_folder() {
+    let diagnostics = analyse(
+        "/p/.claude/skills/pdf-tools/SKILL.md",
+        "---\nname: pdf\ndescription: d\n---\nB\n",
+    )
+    .diagnostics();
+    let mismatch = diagnostics
+        .iter()
+        .find(|d| d.code == "name-folder-mismatch")
+        .expect("name ≠ folder");
+    assert!(mismatch.message.contains("`pdf-tools`"));
+    assert_eq!(mismatch.fixes[0].edits[0].new_text, "pdf-tools");
+}
+
+#[test]
+fn leniency_is_per_tool() {
+    // Cursor reads unquoted globs; strict YAML would take `*` for an alias. No warning there.
+    let cursor = "---\ndescription: TS\nglobs: **/*.ts, src/**\nalwaysApply: false\n---\nRule.\n";
+    let diagnostics = analyse("/p/.cursor/rules/ts.mdc", cursor).diagnostics();
+    assert!(
+        diagnostics
+            .iter()
+            .all(|d| d.code != "not-strict-yaml" && d.code != "invalid-yaml"),
+        "{diagnostics:#?}"
+    );
+    // The same non-strict line in a Claude file is a portability warning (the fallback rescues it).
+    let claude = "---\nname: a\ndescription: Use it: now\n---\nBody\n";
+    let diagnostics = analyse("/p/.claude/agents/a.md", claude).diagnostics();
+    assert!(diagnostics.iter().any(|d| d.code == "not-strict-yaml"));
+    // An invalid glob is reported.
+    let broken = "---\ndescription: TS\nglobs: \"src/[a-\"\n---\nRule.\n";
+    let diagnostics = analyse("/p/.cursor/rules/ts.mdc", broken).diagnostics();
+    assert!(
+        diagnostics.iter().any(|d| d.code == "invalid-glob"),
+        "{diagnostics:#?}"
+    );
+}
+
+#[test]
+fn commands_without_frontmatter_are_fine_but_agents_are_not() {
+    assert!(
+        analyse("/p/.claude/commands/x.md", "Run the tests.\n")
+            .diagnostics()
+            .is_empty()
+    );
+    let agent = analyse("/p/.claude/agents/x.md", "Run the tests.\n").diagnostics();
+    assert_eq!(agent[0].code, "missing-frontmatter");
+}
