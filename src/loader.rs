@@ -113,6 +113,20 @@ fn parse_entry(text: &str) -> Result<Document, YamlError> {
 }
 
 impl Loaded {
+    /// The verdict of a reader without Claude Code's fallback: what strict YAML rejects fails.
+    pub fn without_fallback(mut self) -> Self {
+        if let Outcome::Rescued { strict_error } = &self.outcome {
+            let strict_error = strict_error.clone();
+            self.outcome = Outcome::Failed {
+                fallback_error: strict_error.clone(),
+                strict_error,
+            };
+            self.fields.clear();
+            self.duplicate_keys.clear();
+        }
+        self
+    }
+
     pub fn get(&self, key: &str) -> Option<&Value> {
         self.fields.iter().find(|(k, _)| k == key).map(|(_, v)| v)
     }

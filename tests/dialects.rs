@@ -269,3 +269,29 @@ fn commands_without_frontmatter_are_fine_but_agents_are_not() {
     let agent = analyse("/p/.claude/agents/x.md", "Run the tests.\n").diagnostics();
     assert_eq!(agent[0].code, "missing-frontmatter");
 }
+
+#[test]
+fn strict_readers_have_no_fallback() {
+    // Kiro's reader is assumed strict: the line Claude Code's fallback would rescue is an error.
+    let text = "---\ninclusion: always\ndescription: Use it: now\n---\nSteer.\n";
+    let diagnostics = analyse("/p/.kiro/steering/tech.md", text).diagnostics();
+    let invalid = diagnostics
+        .iter()
+        .find(|d| d.code == "invalid-yaml")
+        .expect("strict YAML failure");
+    assert_eq!(invalid.severity, Severity::Error);
+    assert!(
+        invalid
+            .message
+            .starts_with("Kiro reads the frontmatter as strict YAML"),
+        "{}",
+        invalid.message
+    );
+    // ` #` still cuts plain values in a strict reader.
+    let text = "---\ninclusion: always\ndescription: see #42 # later\n---\nSteer.\n";
+    let diagnostics = analyse("/p/.kiro/steering/tech.md", text).diagnostics();
+    assert!(
+        diagnostics.iter().any(|d| d.code == "comment-in-value"),
+        "{diagnostics:#?}"
+    );
+}

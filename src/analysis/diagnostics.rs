@@ -298,6 +298,17 @@ impl<'a> FieldChecker<'a, '_> {
                 self.not_strict_yaml(content, strict_error);
                 false
             }
+            Outcome::Failed { strict_error, .. } if self.dialect.loader == LoaderKind::Strict => {
+                let range = self.error_token(content.start + strict_error.offset);
+                let tool = &self.dialect.tool;
+                self.sink.push(
+                    range,
+                    Severity::Error,
+                    "invalid-yaml",
+                    format!("{tool} reads the frontmatter as strict YAML and cannot parse it ({}); quote values that contain `: ` or start with `*`, `&`, `!`, `[` or `{{`", strict_error.message),
+                );
+                true
+            }
             Outcome::Failed {
                 strict_error,
                 fallback_error,
@@ -397,7 +408,7 @@ impl<'a> FieldChecker<'a, '_> {
     /// the fallback quotes such values instead).
     fn cut_comments(&mut self) {
         if !matches!(self.loaded.outcome, Outcome::Strict)
-            || self.dialect.loader != LoaderKind::ClaudeCode
+            || self.dialect.loader == LoaderKind::Lenient
         {
             return;
         }

@@ -249,7 +249,10 @@ impl Analysis {
         let cache = previous
             .and_then(|p| p.loaded.as_deref())
             .map_or(&empty, |loaded| &loaded.cache);
-        let loaded = loader::load_claude_code_entries(content, entry_starts.as_deref(), cache);
+        let mut loaded = loader::load_claude_code_entries(content, entry_starts.as_deref(), cache);
+        if detected.is_some_and(|d| d.dialect.loader == LoaderKind::Strict) {
+            loaded = loaded.without_fallback();
+        }
         analysis.frontmatter = Some(Arc::new(frontmatter));
         analysis.parsed_range = Some(parsed_range);
         analysis.loaded_range = Some(loaded_range);

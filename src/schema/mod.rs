@@ -157,6 +157,8 @@ pub struct RemovedTool {
 pub enum LoaderKind {
     /// Strict YAML 1.2, then Claude Code's quoting fallback (spec/claude-code.md §3).
     ClaudeCode,
+    /// Strict YAML only: what strict YAML rejects, the tool cannot read.
+    Strict,
     /// The tool's own forgiving reader (VS Code's header parser, Cursor, OpenCode's repair
     /// pass): non-strict YAML such as unquoted `*.ts` globs loads, so it is not reported.
     Lenient,
