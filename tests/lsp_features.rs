@@ -332,3 +332,58 @@ async fn tool_completion_in_a_flow_list() {
     };
     assert_eq!(edit.range, range((2, 14), (2, 16)));
 }
+
+/// The outline: the frontmatter with its fields, then the body's headings, nested.
+#[tokio::test]
+async fn document_symbols_and_folding() {
+    let (mut server, _) = TestServer::initialized(client_capabilities(None)).await;
+    let text =
+        "---\nname: x\ndescription: d\n---\n# Role\nText\n## Steps\n```sh\n# not a heading\n```\n";
+    let uri = server.open(AGENT, text).await;
+    let params = tower_lsp_server::ls_types::DocumentSymbolParams {
+        text_document: TextDocumentIdentifier::new(uri.clone()),
+        work_done_progress_params: WorkDoneProgressParams::default(),
+        partial_result_params: PartialResultParams::default(),
+    };
+    let Some(tower_lsp_server::ls_types::DocumentSymbolResponse::Nested(symbols)) = server
+        .request::<request::DocumentSymbolRequest>(params)
+        .await
+        .expect("symbols")
+    else {
+        panic!("nested symbols expected")
+    };
+    let names: Vec<(&str, Vec<&str>)> = symbols
+        .iter()
+        .map(|s| {
+            (
+                s.name.as_str(),
+                s.children
+                    .iter()
+                    .flatten()
+                    .map(|c| c.name.as_str())
+                    .collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("frontmatter", vec!["name", "description"]),
+            ("Role", vec!["Steps"])
+        ]
+    );
+    assert_eq!(symbols[1].selection_range, range((4, 2), (4, 6)));
+
+    let params = tower_lsp_server::ls_types::FoldingRangeParams {
+        text_document: TextDocumentIdentifier::new(uri),
+        work_done_progress_params: WorkDoneProgressParams::default(),
+        partial_result_params: PartialResultParams::default(),
+    };
+    let folds = server
+        .request::<request::FoldingRangeRequest>(params)
+        .await
+        .expect("folds")
+        .expect("some folds");
+    let lines: Vec<(u32, u32)> = folds.iter().map(|f| (f.start_line, f.end_line)).collect();
+    assert_eq!(lines, [(0, 3), (4, 9), (6, 9), (7, 9)]);
+}

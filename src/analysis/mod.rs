@@ -8,9 +8,11 @@ mod completion;
 mod diagnostics;
 mod fix;
 mod hover;
+mod outline;
 mod values;
 
 pub use fix::{apply_edits, apply_safe_fixes};
+pub use outline::{Fold, FoldKind, Symbol, SymbolKind};
 
 use std::path::Path;
 use std::sync::{Arc, OnceLock};

@@ -26,8 +26,9 @@ use tower_lsp_server::jsonrpc::{self, Result};
 use tower_lsp_server::ls_types::{
     CodeActionKind, CodeActionOrCommand, CodeActionParams, CodeActionResponse, CompletionParams,
     CompletionResponse, DidChangeTextDocumentParams, DidCloseTextDocumentParams,
-    DidOpenTextDocumentParams, Hover, HoverParams, InitializeParams, InitializeResult,
-    InitializedParams, ServerInfo, TextDocumentIdentifier, Uri,
+    DidOpenTextDocumentParams, DocumentSymbolParams, DocumentSymbolResponse, FoldingRange,
+    FoldingRangeParams, Hover, HoverParams, InitializeParams, InitializeResult, InitializedParams,
+    ServerInfo, TextDocumentIdentifier, Uri,
 };
 use tower_lsp_server::{Client, ClientSocket, LanguageServer, LspService};
 use tracing::Instrument;
@@ -275,6 +276,44 @@ impl LanguageServer for Backend {
             let offset = from_proto::offset(&document.rope, position.position, encoding);
             let hover = document.analysis.hover(offset);
             Ok(hover.map(|hover| to_proto::hover(&document.rope, &hover, encoding)))
+        })
+        .await
+    }
+
+    async fn document_symbol(
+        &self,
+        params: DocumentSymbolParams,
+    ) -> Result<Option<DocumentSymbolResponse>> {
+        request("textDocument/documentSymbol", async {
+            let Some(document) = self.documents.get(&params.text_document.uri) else {
+                return Ok(None);
+            };
+            let encoding = self.encoding();
+            let text = document.rope.to_string();
+            let symbols = document
+                .analysis
+                .symbols(&text)
+                .iter()
+                .map(|symbol| to_proto::document_symbol(&document.rope, symbol, encoding))
+                .collect();
+            Ok(Some(DocumentSymbolResponse::Nested(symbols)))
+        })
+        .await
+    }
+
+    async fn folding_range(&self, params: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
+        request("textDocument/foldingRange", async {
+            let Some(document) = self.documents.get(&params.text_document.uri) else {
+                return Ok(None);
+            };
+            let text = document.rope.to_string();
+            let folds = document.analysis.folding(&text);
+            Ok(Some(
+                folds
+                    .iter()
+                    .map(|fold| to_proto::folding_range(&document.rope, fold))
+                    .collect(),
+            ))
         })
         .await
     }

@@ -6,7 +6,10 @@ use ropey::Rope;
 use serde_json::json;
 use tower_lsp_server::ls_types as lsp;
 
-use crate::analysis::{CompletionItem, CompletionKind, Diagnostic, Fix, Hover, Severity, TextEdit};
+use crate::analysis::{
+    CompletionItem, CompletionKind, Diagnostic, Fix, Fold, FoldKind, Hover, Severity, Symbol,
+    SymbolKind, TextEdit,
+};
 use crate::line_index::{PositionEncoding, range_to_lsp};
 
 /// The `source` of every diagnostic, shown by editors next to the message.
@@ -130,6 +133,49 @@ pub fn hover(rope: &Rope, hover: &Hover, encoding: PositionEncoding) -> lsp::Hov
             value: hover.markdown.clone(),
         }),
         range: Some(range_to_lsp(rope, hover.range, encoding)),
+    }
+}
+
+pub fn document_symbol(
+    rope: &Rope,
+    symbol: &Symbol,
+    encoding: PositionEncoding,
+) -> lsp::DocumentSymbol {
+    #[allow(deprecated)] // `deprecated` is a required field of the struct, itself deprecated.
+    lsp::DocumentSymbol {
+        name: symbol.name.clone(),
+        detail: symbol.detail.clone(),
+        kind: match symbol.kind {
+            SymbolKind::Frontmatter => lsp::SymbolKind::NAMESPACE,
+            SymbolKind::Field => lsp::SymbolKind::FIELD,
+            SymbolKind::Heading => lsp::SymbolKind::STRING,
+        },
+        tags: None,
+        deprecated: None,
+        range: range_to_lsp(rope, symbol.range, encoding),
+        selection_range: range_to_lsp(rope, symbol.selection, encoding),
+        children: Some(
+            symbol
+                .children
+                .iter()
+                .map(|child| document_symbol(rope, child, encoding))
+                .collect(),
+        ),
+    }
+}
+
+/// Folding ranges are whole lines, so no encoding is involved.
+pub fn folding_range(rope: &Rope, fold: &Fold) -> lsp::FoldingRange {
+    let line = |offset: usize| rope.byte_to_line(offset.min(rope.len_bytes())) as u32;
+    lsp::FoldingRange {
+        start_line: line(fold.range.start),
+        end_line: line(fold.range.end),
+        kind: Some(match fold.kind {
+            FoldKind::Frontmatter | FoldKind::Section | FoldKind::CodeBlock | FoldKind::Example => {
+                lsp::FoldingRangeKind::Region
+            }
+        }),
+        ..lsp::FoldingRange::default()
     }
 }
 
