@@ -295,3 +295,128 @@ fn strict_readers_have_no_fallback() {
         "{diagnostics:#?}"
     );
 }
+
+/// A temporary project folder with files, removed on drop.
+struct Project(std::path::PathBuf);
+
+impl Project {
+    fn new(files: &[&str]) -> Self {
+        let root = std::env::temp_dir().join(format!(
+            "agentls-body-{}-{:?}",
+            std::process::id(),
+            std::thread::current().id()
+        ));
+        for file in files {
+            let path = root.join(file);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "x").unwrap();
+        }
+        Self(root)
+    }
+}
+
+impl Drop for Project {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn codes_at(path: &Path, text: &str) -> Vec<(String, String)> {
+    Analysis::from_text(Some(path), text)
+        .diagnostics()
+        .into_iter()
+        .map(|d| {
+            (
+                d.code.to_owned(),
+                text[d.range.start..d.range.end].to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn inline_shell_needs_a_bash_grant() {
+    let path = Path::new("/p/.claude/commands/commit.md");
+    let text = "---\ndescription: Commit\nallowed-tools: Bash(git status:*), Bash(git diff:*)\n---\nStatus: !`git status --short`\nLog: !`git log -3`\n```!\ngit diff --stat\nrm -rf build\n```\n";
+    let found = codes_at(path, text);
+    assert_eq!(
+        found,
+        [
+            ("shell-not-allowed".to_owned(), "!`git log -3`".to_owned()),
+            ("shell-not-allowed".to_owned(), "rm -rf build".to_owned()),
+        ]
+    );
+    let analysis = Analysis::from_text(Some(path), text);
+    let error = analysis.diagnostics().into_iter().next().unwrap();
+    assert_eq!(error.severity, Severity::Error);
+    assert!(
+        error.message.contains("add e.g. `Bash(git:*)`"),
+        "{}",
+        error.message
+    );
+    // Outside any Bash grant field (Copilot prompts have no inline shell), nothing is checked.
+    assert!(
+        codes_at(
+            Path::new("/p/.github/prompts/x.prompt.md"),
+            "---\ndescription: d\n---\n!`ls`\n"
+        )
+        .is_empty()
+    );
+}
+
+#[test]
+fn file_references_resolve_against_the_right_base() {
+    let project = Project::new(&["src/main.rs", ".github/prompts/notes.md"]);
+    let command = project.0.join(".claude/commands/review.md");
+    let text = "---\ndescription: Review\n---\nRead @src/main.rs and @src/missing.rs, ping @octocat, skip @/etc/passwd and @../secret.md\n";
+    assert_eq!(
+        codes_at(&command, text),
+        [("missing-file".to_owned(), "@src/missing.rs".to_owned())]
+    );
+    // Copilot's #file: is relative to the prompt file itself.
+    let prompt = project.0.join(".github/prompts/fix.prompt.md");
+    let text = "---\ndescription: Fix\n---\nSee #file:notes.md and #file:gone.md\n";
+    assert_eq!(
+        codes_at(&prompt, text),
+        [("missing-file".to_owned(), "#file:gone.md".to_owned())]
+    );
+    // Kiro includes are relative to the workspace.
+    let steering = project.0.join(".kiro/steering/tech.md");
+    let text = "---\ninclusion: always\n---\n#[[file:src/main.rs]] #[[file:docs/api.md]]\n";
+    assert_eq!(
+        codes_at(&steering, text),
+        [(
+            "missing-file".to_owned(),
+            "#[[file:docs/api.md]]".to_owned()
+        )]
+    );
+}
+
+#[test]
+fn variables_and_arguments_hover() {
+    let path = Path::new("/p/.claude/skills/fix/SKILL.md");
+    let text = "---\nname: fix\ndescription: Fix\narguments: [issue]\n---\nFix $issue ($ARGUMENTS, $0) in ${CLAUDE_PROJECT_DIR} with ${CLAUDE_PLUGIN_ROOT} and ${CLAUDE_NOPE}; $HOME stays.\n";
+    let analysis = Analysis::from_text(Some(path), text);
+    let hover = |needle: &str| {
+        analysis
+            .hover(text.find(needle).unwrap() + 1)
+            .map(|h| h.markdown)
+            .unwrap_or_default()
+    };
+    assert!(hover("$issue").contains("declared as `issue`"));
+    assert!(hover("$ARGUMENTS").starts_with("**`$ARGUMENTS`**"));
+    assert!(hover("$0").contains("0-based"));
+    assert!(hover("${CLAUDE_PROJECT_DIR}").contains("project's root folder"));
+    assert_eq!(hover("$HOME"), "");
+    let found = codes_at(path, text);
+    assert_eq!(
+        found,
+        [
+            (
+                "plugin-variable".to_owned(),
+                "${CLAUDE_PLUGIN_ROOT}".to_owned()
+            ),
+            ("unknown-variable".to_owned(), "${CLAUDE_NOPE}".to_owned()),
+        ]
+    );
+}

@@ -4,6 +4,7 @@
 //! outputs are [`Diagnostic`], [`CompletionItem`] and [`Hover`] values with [`TextRange`]s. The
 //! server and the CLI both call these functions.
 
+mod body;
 mod completion;
 mod diagnostics;
 mod fix;
@@ -132,6 +133,11 @@ pub struct Analysis {
     pub(crate) len: usize,
     /// The name of the folder holding the file (skills are named after it).
     pub(crate) folder: Option<String>,
+    /// The file's path, when analysed from one (file references resolve against it).
+    pub(crate) path: Option<std::path::PathBuf>,
+    /// The whole text, kept only for dialects with body syntax and documents their tools read
+    /// (at most [`body::BODY_LIMIT`]); body checks and hovers use it.
+    pub(crate) text: Option<String>,
     /// Diagnostics that depend only on the frontmatter, computed on first request and carried
     /// over by [`Analysis::update`] when an edit leaves the frontmatter alone.
     frontmatter_diagnostics: OnceLock<Arc<[Diagnostic]>>,
@@ -156,6 +162,7 @@ impl Analysis {
             .and_then(Path::parent)
             .and_then(Path::file_name)
             .map(|name| name.to_string_lossy().into_owned());
+        analysis.path = path.map(Path::to_path_buf);
         analysis
     }
 
@@ -196,6 +203,11 @@ impl Analysis {
         len: usize,
         chunks: impl IntoIterator<Item = &'a str>,
     ) -> Self {
+        // Chunks are pointers: collecting them costs nothing per byte of body.
+        let chunks: Vec<&str> = chunks.into_iter().collect();
+        let keeps_text =
+            len <= body::BODY_LIMIT && detected.is_some_and(|d| d.dialect.body.is_some());
+        let text = keeps_text.then(|| chunks.concat());
         let split = split(chunks);
         let mut analysis = Self {
             detected,
@@ -206,6 +218,8 @@ impl Analysis {
             loaded: None,
             len,
             folder: previous.and_then(|previous| previous.folder.clone()),
+            path: previous.and_then(|previous| previous.path.clone()),
+            text,
             frontmatter_diagnostics: OnceLock::new(),
         };
         if detected.is_none() {
@@ -291,6 +305,9 @@ impl Analysis {
             .frontmatter_diagnostics
             .get_or_init(|| diagnostics::frontmatter_diagnostics(self).into());
         let mut all = diagnostics::file_diagnostics(self);
+        if let Some(text) = &self.text {
+            all.extend(body::diagnostics(self, text));
+        }
         all.extend_from_slice(frontmatter);
         diagnostics::sort(&mut all);
         all
@@ -303,6 +320,11 @@ impl Analysis {
 
     /// Hover documentation at byte `offset`.
     pub fn hover(&self, offset: usize) -> Option<Hover> {
+        if offset >= self.split.body_start
+            && let Some(text) = &self.text
+        {
+            return body::hover(self, text, offset);
+        }
         hover::hover(self, offset)
     }
 

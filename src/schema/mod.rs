@@ -151,6 +151,45 @@ pub struct RemovedTool {
     pub replacement: Option<String>,
 }
 
+/// Body syntax the tool interprets (see `analysis::body` for the checks).
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+pub struct BodySyntax {
+    /// `$ARGUMENTS`, `$ARGUMENTS[N]`, `$N` and `$name` (declared in `arguments`).
+    #[serde(default)]
+    pub arguments: bool,
+    /// The field whose `Bash(...)` rules must grant inline shell (`` !`cmd` ``, ```` ```! ````).
+    #[serde(default)]
+    pub inline_shell: Option<String>,
+    /// File-reference prefixes: `@`, `#file:`, `#[[file:`.
+    #[serde(default)]
+    pub file_references: Vec<String>,
+    /// What file references are relative to.
+    #[serde(default)]
+    pub file_base: Option<FileBase>,
+    /// `${NAME}` variables the tool substitutes.
+    #[serde(default)]
+    pub variables: Vec<Variable>,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum FileBase {
+    /// The folder holding the tool's hidden folder (`.claude`, `.kiro`…).
+    ProjectRoot,
+    /// The folder holding the file.
+    FileFolder,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+pub struct Variable {
+    pub name: String,
+    #[serde(default)]
+    pub doc: String,
+    /// Only set for plugins' files.
+    #[serde(default)]
+    pub plugin_only: bool,
+}
+
 /// Which loader model decides what the tool does with a file.
 #[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case")]
@@ -190,6 +229,9 @@ pub struct Dialect {
     pub tools: Vec<Tool>,
     #[serde(default)]
     pub removed_tools: Vec<RemovedTool>,
+    /// Body syntax the tool interprets, if any.
+    #[serde(default)]
+    pub body: Option<BodySyntax>,
 }
 
 fn default_true() -> bool {
