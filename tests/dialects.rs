@@ -420,3 +420,41 @@ fn variables_and_arguments_hover() {
         ]
     );
 }
+
+#[test]
+fn cursor_rule_type_shows_in_hover() {
+    let path = Path::new("/p/.cursor/rules/ts.mdc");
+    for (frontmatter, kind) in [
+        ("description: TS style\nalwaysApply: true", "Always"),
+        (
+            "description: TS style\nglobs: src/**/*.ts\nalwaysApply: false",
+            "Auto Attached",
+        ),
+        (
+            "description: TS style\nalwaysApply: false",
+            "Agent Requested",
+        ),
+        ("alwaysApply: false", "Manual"),
+    ] {
+        let text = format!("---\n{frontmatter}\n---\nRule.\n");
+        let hover = analyse(path.to_str().unwrap(), &text)
+            .hover(5)
+            .expect("hover on the first key");
+        assert!(
+            hover
+                .markdown
+                .contains(&format!("This Cursor rule is **{kind}**")),
+            "{frontmatter}: {}",
+            hover.markdown
+        );
+    }
+}
+
+#[test]
+fn chat_modes_are_deprecated() {
+    let found = codes_at(
+        Path::new("/p/.github/chatmodes/plan.chatmode.md"),
+        "---\ndescription: Plan\n---\nPlan.\n",
+    );
+    assert_eq!(found, [("deprecated-file".to_owned(), "---".to_owned())]);
+}

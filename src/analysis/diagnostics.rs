@@ -104,6 +104,15 @@ impl<'a> Sink<'a> {
                 ),
             );
         }
+        if let Some(reason) = &dialect.deprecated {
+            let range = first_line;
+            self.push(
+                range,
+                Severity::Warning,
+                "deprecated-file",
+                format!("{}: {}", dialect.title, reason.trim()),
+            );
+        }
         // Without required fields, a file needs no frontmatter at all (e.g. most commands).
         let needs_frontmatter = dialect.fields.iter().any(|f| f.required) && !analysis.is_plugin();
         let tool = &dialect.tool;

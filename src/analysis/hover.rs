@@ -6,10 +6,48 @@ use super::diagnostics::{shorten, suggest_field};
 use super::values::list_items;
 use super::{Analysis, Hover};
 use crate::loader::Value;
-use crate::schema::{Dialect, Field, FieldType, Tool, ToolMatch};
+use crate::schema::{Dialect, Field, FieldType, Tool, ToolMatch, Variant};
 use crate::syntax::Entry;
 
 pub(super) fn hover(analysis: &Analysis, offset: usize) -> Option<Hover> {
+    let mut hover = frontmatter_hover(analysis, offset)?;
+    if let Some(variant) = variant(analysis) {
+        let title = &analysis.dialect_schema()?.title;
+        let _ = write!(
+            hover.markdown,
+            "\n\n---\n\nThis {title} is **{}**: {}",
+            variant.name,
+            variant.doc.trim()
+        );
+    }
+    Some(hover)
+}
+
+/// The first of the dialect's variants whose conditions the loaded fields meet.
+pub(super) fn variant(analysis: &Analysis) -> Option<&'static Variant> {
+    let dialect = analysis.dialect_schema()?;
+    let loaded = analysis.loaded.as_deref()?;
+    let present = |field: &str| match loaded.get(field) {
+        None | Some(Value::Null) => false,
+        Some(Value::String(text)) => !text.trim().is_empty(),
+        Some(Value::Seq(items)) => !items.is_empty(),
+        Some(_) => true,
+    };
+    dialect.variants.iter().find(|variant| {
+        variant
+            .when
+            .iter()
+            .all(|(field, condition)| match condition.as_str() {
+                "present" => present(field),
+                "absent" => !present(field),
+                expected => loaded
+                    .get(field)
+                    .is_some_and(|value| value.to_string() == expected),
+            })
+    })
+}
+
+fn frontmatter_hover(analysis: &Analysis, offset: usize) -> Option<Hover> {
     let (dialect, frontmatter, _) = analysis.parsed()?;
     // Innermost first: a key, else the value of the entry under the cursor.
     let entry = frontmatter

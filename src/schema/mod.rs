@@ -232,6 +232,24 @@ pub struct Dialect {
     /// Body syntax the tool interprets, if any.
     #[serde(default)]
     pub body: Option<BodySyntax>,
+    /// Why the whole kind of file is deprecated (a warning on the file).
+    #[serde(default)]
+    pub deprecated: Option<String>,
+    /// Kinds of file the fields' combination makes (e.g. Cursor's rule types), first match wins;
+    /// shown in hover.
+    #[serde(default)]
+    pub variants: Vec<Variant>,
+}
+
+/// A kind of file recognised by which fields are set.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+pub struct Variant {
+    pub name: String,
+    #[serde(default)]
+    pub doc: String,
+    /// Field → condition: `present`, `absent`, or the value it must have (`true`, `false`, a word).
+    #[serde(default)]
+    pub when: std::collections::BTreeMap<String, String>,
 }
 
 fn default_true() -> bool {
