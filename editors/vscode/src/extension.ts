@@ -12,6 +12,7 @@ import {
 } from 'vscode-languageclient/node';
 
 import {
+  PLUGIN_GLOBS,
   PLUGIN_MANIFEST_GLOB,
   PLUGIN_SEARCH_EXCLUDE,
   agentDocumentSelector,
@@ -114,7 +115,7 @@ class AgentlsExtension implements vscode.Disposable {
     const manifests = await vscode.workspace.findFiles(PLUGIN_MANIFEST_GLOB, PLUGIN_SEARCH_EXCLUDE);
     const pluginRoots = manifests.map((uri) => pluginRootOf(uri.toString()));
     for (const root of pluginRoots) {
-      this.output.info(`Plugin agents: ${root}/agents/**/*.md`);
+      this.output.info(`Claude Code plugin: ${root} (${PLUGIN_GLOBS.join(', ')})`);
     }
 
     const executable: Executable = {

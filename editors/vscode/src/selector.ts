@@ -1,23 +1,57 @@
 // Which documents agentls handles. Pure: no `vscode` import (the filters are plain LSP
 // `TextDocumentFilter` literals, which vscode-languageclient converts), so it is unit-tested.
 //
-// Agent definitions stay in the `markdown` language: the selector narrows by path instead of
-// contributing a language, so Markdown preview, folding, spell checkers and other Markdown
-// extensions keep working on these files and ordinary Markdown never reaches the server.
+// The paths come from `editors/patterns.json`, generated from the server's dialect schemas
+// (`src/schema/*.yaml`) and bundled by esbuild. The selector matches by path with any language:
+// the files keep whatever language VS Code gives them (`markdown`; `prompt`, `instructions` or
+// `chatagent` from GitHub Copilot Chat for `*.prompt.md`…; whatever an installed extension gives
+// Cursor's `.mdc`, often none), so Markdown preview, spell checkers and other extensions keep
+// working on them, and ordinary Markdown never reaches the server.
 
 import * as path from 'node:path';
 
-/** Claude Code subagents, project or user level, any depth below `agents/`. */
-export const SUBAGENT_GLOB = '**/.claude/agents/**/*.md';
+import patterns from '../../patterns.json';
+
+/** One dialect of agent definition file, as the server's registry lists it. */
+export interface DialectPatterns {
+  readonly dialect: string;
+  readonly title: string;
+  /** globset globs (`*` within a path component, `**` across them). */
+  readonly paths: readonly string[];
+  /** Files the dialect never claims (`**\/README.md`); the server applies these. */
+  readonly exclude_paths: readonly string[];
+  /** Globs for a Claude Code plugin's files, valid only in a folder with the manifest. */
+  readonly plugin_paths: readonly string[];
+}
+
+/** Every dialect, in the server's detection order. */
+export const DIALECTS: readonly DialectPatterns[] = patterns.dialects;
+
+function unique(items: readonly string[]): string[] {
+  return [...new Set(items)];
+}
+
+/** Globs of every dialect's files, anywhere in the workspace or on disk. */
+export const AGENT_GLOBS: readonly string[] = unique(DIALECTS.flatMap((d) => d.paths));
 
 /** A Claude Code plugin is a folder holding this manifest. */
 export const PLUGIN_MANIFEST_GLOB = '**/.claude-plugin/plugin.json';
 
-/** Plugin agents, relative to the plugin folder. */
-export const PLUGIN_AGENTS_GLOB = 'agents/**/*.md';
+/** `**\/agents/**\/*.md` → `agents/**\/*.md`: a plugin glob anchored at the plugin folder. */
+export function pluginRelative(glob: string): string {
+  return glob.replace(/^\*\*\//, '');
+}
+
+/** Plugin files, relative to the plugin folder (`agents/**\/*.md`, `skills/*\/SKILL.md`…). */
+export const PLUGIN_GLOBS: readonly string[] = unique(DIALECTS.flatMap((d) => d.plugin_paths.map(pluginRelative)));
 
 /** Folders never searched for plugin manifests. */
 export const PLUGIN_SEARCH_EXCLUDE = '**/node_modules/**';
+
+/** `activationEvents` of package.json: a workspace holding any agent file or a plugin. */
+export const ACTIVATION_EVENTS: readonly string[] = [...AGENT_GLOBS, PLUGIN_MANIFEST_GLOB].map(
+  (glob) => `workspaceContains:${glob}`,
+);
 
 /** LSP 3.17 relative pattern: `pattern` is matched against the path relative to `baseUri`. */
 export interface RelativePattern {
@@ -25,9 +59,9 @@ export interface RelativePattern {
   readonly pattern: string;
 }
 
+/** A document filter without `language`: any language, selected by path on disk. */
 export interface AgentDocumentFilter {
   readonly scheme: 'file';
-  readonly language: 'markdown';
   readonly pattern: string | RelativePattern;
 }
 
@@ -40,24 +74,20 @@ export function pluginRootOf(manifestUri: string): string {
 }
 
 /**
- * The document selector: subagents anywhere, plus `agents/**` of each known plugin folder
- * (given as `file:` URIs, e.g. from `workspace.findFiles(PLUGIN_MANIFEST_GLOB)`).
+ * The document selector: every dialect's files anywhere, plus the plugin folders of each known
+ * plugin (given as `file:` URIs, e.g. from `workspace.findFiles(PLUGIN_MANIFEST_GLOB)`).
  * A bare `agents/` folder without a manifest is ordinary Markdown and is not selected.
  */
 export function agentDocumentSelector(pluginRootUris: readonly string[]): AgentDocumentFilter[] {
-  const selector: AgentDocumentFilter[] = [
-    { scheme: 'file', language: 'markdown', pattern: SUBAGENT_GLOB },
-  ];
+  const selector: AgentDocumentFilter[] = AGENT_GLOBS.map((pattern) => ({ scheme: 'file', pattern }));
   const seen = new Set<string>();
   for (const baseUri of pluginRootUris) {
     const key = baseUri.replace(/\/+$/, '');
     if (!seen.has(key)) {
       seen.add(key);
-      selector.push({
-        scheme: 'file',
-        language: 'markdown',
-        pattern: { baseUri: key, pattern: PLUGIN_AGENTS_GLOB },
-      });
+      for (const pattern of PLUGIN_GLOBS) {
+        selector.push({ scheme: 'file', pattern: { baseUri: key, pattern } });
+      }
     }
   }
   return selector;

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
 
-import { SUBAGENT_GLOB, PLUGIN_MANIFEST_GLOB } from '../src/selector.ts';
+import { ACTIVATION_EVENTS, AGENT_GLOBS, PLUGIN_MANIFEST_GLOB } from '../src/selector.ts';
 import { type ZipEntry, readZip } from './zip.ts';
 
 interface Manifest {
@@ -36,8 +36,14 @@ const source = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8
 
 function checkManifest(manifest: Manifest): void {
   assert.equal(manifest.main, './dist/extension.js');
+  // package.json cannot import patterns.json: its list must equal the generated one.
+  assert.deepEqual(
+    manifest.activationEvents,
+    ACTIVATION_EVENTS,
+    'activationEvents differ from editors/patterns.json: paste the ACTIVATION_EVENTS of src/selector.ts',
+  );
   assert.deepEqual(manifest.activationEvents, [
-    `workspaceContains:${SUBAGENT_GLOB}`,
+    ...AGENT_GLOBS.map((glob) => `workspaceContains:${glob}`),
     `workspaceContains:${PLUGIN_MANIFEST_GLOB}`,
   ]);
   assert.ok(!manifest.activationEvents.some((e) => ['*', 'onStartupFinished', 'onLanguage:markdown'].includes(e)));

@@ -1,22 +1,33 @@
 --- agentls for Neovim: starts the agentls language server for AI agent definition files.
 ---
---- Agent definition files are
----   * Claude Code subagents: `.claude/agents/**/*.md`
----   * plugin agents: `<plugin>/agents/**/*.md` where `<plugin>/.claude-plugin/plugin.json` exists
+--- Agent definition files are those of every dialect agentls knows (Claude Code subagents,
+--- commands, skills and output styles; GitHub Copilot agents, prompts, instructions and chat
+--- modes; Cursor rules and subagents; Agent Skills; OpenCode, Gemini CLI, Kiro, Windsurf,
+--- Factory and Codex files), matched by path with the globs in `agentls/patterns.lua`
+--- (generated from the server's `src/schema/*.yaml`). Inside a Claude Code plugin (a folder
+--- holding `.claude-plugin/plugin.json`) its `agents/`, `commands/`, `skills/` and
+--- `output-styles/` files count as well.
 ---
---- Every other Markdown buffer is left alone.
+--- Every other buffer is left alone.
 ---
 --- Neovim 0.11+ uses the `vim.lsp.config` file `lsp/agentls.lua` shipped next to this module and
---- `vim.lsp.enable('agentls')`. Neovim 0.7–0.10 get a `FileType markdown` autocommand that starts
---- (or reuses) one client per root directory.
+--- `vim.lsp.enable('agentls')`. Neovim 0.7–0.10 get a `FileType` autocommand (`markdown`, `mdc`)
+--- that starts (or reuses) one client per root directory.
 local M = {}
 
 local uv = vim.uv or vim.loop
+local glob = require('agentls.glob')
 
 M.name = 'agentls'
 
 --- Markers that identify the workspace root, nearest first.
 M.root_markers = { '.claude', '.git' }
+
+--- Filetypes the client is started for (the path decides; see `ftdetect/agentls.lua` for `.mdc`).
+M.filetypes = { 'markdown', 'mdc' }
+
+--- The dialects, in detection order (generated; see the file).
+M.dialects = require('agentls.patterns')
 
 local function normalize(path)
   if path == nil or path == '' then
@@ -35,28 +46,23 @@ end
 
 local function dirname(path)
   local parent = path:match('^(.*)/[^/]*$')
-  if parent == '' then
+  if parent == nil or parent == '' then
     return '/'
   end
   return parent
 end
 
---- The directory that makes `path` an agent definition file, or nil if it is none.
----
---- For `.claude/agents/...` this is the directory containing `.claude`; for plugin agents it is
---- the plugin directory (the one containing `.claude-plugin/plugin.json`).
----@param path string absolute file path
----@return string|nil
-function M.agent_base(path)
-  path = normalize(path)
-  if not path or not path:match('%.md$') then
-    return nil
-  end
-  -- `.claude/agents/` anywhere in the path; the last occurrence wins for nested projects.
+--- A plugin glob relative to the plugin folder: `**/agents/**/*.md` -> `agents/**/*.md`.
+local function plugin_relative(g)
+  return (g:gsub('^%*%*/', ''))
+end
+
+--- The folder holding the last `/<folder>/` in `path`, or nil.
+local function above_last(path, folder)
   local base
   local from = 1
   while true do
-    local s, e = path:find('/.claude/agents/', from, true)
+    local s, e = path:find('/' .. folder .. '/', from, true)
     if not s then
       break
     end
@@ -66,24 +72,76 @@ function M.agent_base(path)
   if base then
     return base == '' and '/' or base
   end
-  -- Plugin agents: `<plugin>/agents/...` with `<plugin>/.claude-plugin/plugin.json` on disk.
-  -- Walk the `agents` segments from the innermost outwards.
-  local candidates = {}
-  from = 1
-  while true do
-    local s, e = path:find('/agents/', from, true)
-    if not s then
-      break
-    end
-    table.insert(candidates, 1, path:sub(1, s - 1))
-    from = e
-  end
-  for _, plugin in ipairs(candidates) do
-    if plugin ~= '' and exists(plugin .. '/.claude-plugin/plugin.json') then
-      return plugin
+  return nil
+end
+
+--- The folder a `paths` glob is anchored at in `path`: for `**/.claude/agents/**/*.md` the
+--- folder holding the last `.claude/` in the path. Globs such as `**/*.prompt.md` have no
+--- folder of their own: the folder holding `.github/` when the file is in one, else the
+--- file's folder.
+local function anchor(g, path)
+  local first = g:match('^%*%*/([^/*?%[{]+)/')
+  return (first and above_last(path, first)) or above_last(path, '.github') or dirname(path)
+end
+
+local function first_match(globs, path)
+  for _, g in ipairs(globs) do
+    if glob.match(g, path) then
+      return g
     end
   end
   return nil
+end
+
+--- What kind of agent definition `path` is, like the server's own detection: `{ dialect = id,
+--- title = …, plugin = bool, base = folder }` (`base` is the folder that makes it one: the
+--- project holding `.claude/`, `.github/`… or the plugin folder), or nil for any other file.
+---@param path string absolute file path
+---@return table|nil
+function M.detect(path)
+  path = normalize(path)
+  if not path then
+    return nil
+  end
+  local eligible = {}
+  for _, d in ipairs(M.dialects) do
+    if not glob.match_any(d.exclude_paths, path) then
+      table.insert(eligible, d)
+      local g = first_match(d.paths, path)
+      if g then
+        return { dialect = d.dialect, title = d.title, plugin = false, base = anchor(g, path) }
+      end
+    end
+  end
+  -- Plugin files: `<plugin>/<glob without its leading **/>` where
+  -- `<plugin>/.claude-plugin/plugin.json` exists, innermost folder first.
+  local dir = dirname(path)
+  while true do
+    local relative = path:sub(#dir + 2)
+    if dir == '/' then
+      relative = path:sub(2)
+    end
+    for _, d in ipairs(eligible) do
+      for _, g in ipairs(d.plugin_paths) do
+        if glob.match(plugin_relative(g), relative) and exists(dir .. '/.claude-plugin/plugin.json') then
+          return { dialect = d.dialect, title = d.title, plugin = true, base = dir }
+        end
+      end
+    end
+    local parent = dirname(dir)
+    if parent == dir then
+      return nil
+    end
+    dir = parent
+  end
+end
+
+--- The folder that makes `path` an agent definition file (see `detect`), or nil if it is none.
+---@param path string absolute file path
+---@return string|nil
+function M.agent_base(path)
+  local detected = M.detect(path)
+  return detected and detected.base
 end
 
 --- Whether `path` is an agent definition file agentls should handle.
@@ -134,7 +192,7 @@ end
 function M.default_config()
   return {
     cmd = { 'agentls' },
-    filetypes = { 'markdown' },
+    filetypes = vim.deepcopy(M.filetypes),
     root_markers = vim.deepcopy(M.root_markers),
     root_dir = M.root_dir,
   }
@@ -203,7 +261,7 @@ function M.setup(opts)
   end
 
   legacy.config = vim.tbl_extend('force', M.default_config(), opts)
-  local filetypes = legacy.config.filetypes or { 'markdown' }
+  local filetypes = legacy.config.filetypes or M.filetypes
   local group = vim.api.nvim_create_augroup('agentls', { clear = true })
   vim.api.nvim_create_autocmd('FileType', {
     group = group,
