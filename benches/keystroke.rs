@@ -20,10 +20,12 @@ struct Typing {
 
 impl Typing {
     fn new(name: &str, text: &str, at: Position) -> Self {
+        Self::at_path(&format!("/project/.claude/agents/{name}.md"), text, at)
+    }
+
+    fn at_path(path: &str, text: &str, at: Position) -> Self {
         let store = DocumentStore::default();
-        let uri: Uri = format!("file:///project/.claude/agents/{name}.md")
-            .parse()
-            .unwrap();
+        let uri: Uri = format!("file://{path}").parse().unwrap();
         store.open(uri.clone(), 0, text);
         Self {
             store,
@@ -77,6 +79,13 @@ fn benches(c: &mut Criterion) {
 
     let mut seed_body = Typing::new("seed", SEED, position_of(SEED, "Your expertise"));
     group.bench_function("seed: body", |b| b.iter(|| seed_body.keystroke()));
+
+    // A slash command: its dialect has body syntax, so the whole (6 KB) text is kept and the body
+    // scanned for arguments, inline shell and file references on every keystroke.
+    let command = SEED.replacen("name: rust-backend-expert\n", "", 1);
+    let at = position_of(&command, "Your expertise");
+    let mut command = Typing::at_path("/project/.claude/commands/expert.md", &command, at);
+    group.bench_function("command: body", |b| b.iter(|| command.keystroke()));
 
     // 5 MB: the seed with its body repeated; the keystroke lands in the middle of the body.
     let body_start = SEED.find("\n---\n").unwrap() + 5;

@@ -20,7 +20,7 @@ use std::sync::{Arc, OnceLock};
 
 use crate::loader::{self, Loaded};
 use crate::schema::{Detected, Dialect, LoaderKind, Registry};
-use crate::syntax::{Frontmatter, Node, NodeKind, Split, parse_frontmatter, split};
+use crate::syntax::{Frontmatter, Node, NodeKind, Split, parse_frontmatter, split, split_str};
 use crate::text::TextRange;
 
 /// How serious a diagnostic is.
@@ -203,12 +203,16 @@ impl Analysis {
         len: usize,
         chunks: impl IntoIterator<Item = &'a str>,
     ) -> Self {
-        // Chunks are pointers: collecting them costs nothing per byte of body.
-        let chunks: Vec<&str> = chunks.into_iter().collect();
+        // Only dialects with body syntax need the whole text; the others read no further than the
+        // frontmatter, whatever the size of the body.
         let keeps_text =
             len <= body::BODY_LIMIT && detected.is_some_and(|d| d.dialect.body.is_some());
-        let text = keeps_text.then(|| chunks.concat());
-        let split = split(chunks);
+        let (split, text) = if keeps_text {
+            let text: String = chunks.into_iter().collect();
+            (split_str(&text), Some(text))
+        } else {
+            (split(chunks), None)
+        };
         let mut analysis = Self {
             detected,
             split,
