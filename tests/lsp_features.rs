@@ -387,3 +387,42 @@ async fn document_symbols_and_folding() {
     let lines: Vec<(u32, u32)> = folds.iter().map(|f| (f.start_line, f.end_line)).collect();
     assert_eq!(lines, [(0, 3), (4, 9), (6, 9), (7, 9)]);
 }
+
+/// The `dialect` initialization option picks the dialect of paths that do not say it; bad entries
+/// are reported to the user and the good ones still apply.
+#[tokio::test]
+async fn dialect_overrides_from_initialization_options() {
+    let mut server = TestServer::start();
+    let options = serde_json::json!({
+        "dialect": { "**/prompts/*.md": "claude-command", "**/x/*.md": "no-such-dialect" }
+    });
+    server
+        .initialize_with(client_capabilities(None), Some(options))
+        .await;
+    let message = server
+        .wait_for(|m| m["method"] == "window/showMessage")
+        .await;
+    assert!(
+        message["params"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("unknown dialect `no-such-dialect`")
+    );
+    // A plain Markdown path, now a Claude command: its misspelt field is reported.
+    let uri = server
+        .open(
+            "prompts/deploy.md",
+            "---\ndescriptoin: Deploy\n---\nDeploy.\n",
+        )
+        .await;
+    let published = server.wait_for_diagnostics(&uri, Some(1)).await;
+    let codes: Vec<_> = published
+        .diagnostics
+        .iter()
+        .map(|d| d.code.clone())
+        .collect();
+    assert_eq!(
+        codes,
+        [Some(NumberOrString::String("unknown-field".into()))]
+    );
+}

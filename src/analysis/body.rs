@@ -281,7 +281,9 @@ fn scan_line(
     let mut index = 0;
     while index < bytes.len() {
         // Every token starts with one of these: skip straight to the next candidate.
-        let Some(skip) = line[index..].find(['$', '!', '@', '#']) else { break };
+        let Some(skip) = line[index..].find(['$', '!', '@', '#']) else {
+            break;
+        };
         index += skip;
         let at_word_start = index == 0 || bytes[index - 1].is_ascii_whitespace();
         let rest = &line[index..];

@@ -157,6 +157,17 @@ impl Analysis {
         chunks: impl IntoIterator<Item = &'a str>,
     ) -> Self {
         let detected = path.and_then(|path| Registry::get().detect(path));
+        Self::with_detected(path, detected, len, chunks)
+    }
+
+    /// Analyses a document at `path` whose dialect was detected by the caller (with user
+    /// overrides, see [`crate::schema::DialectOverrides`]).
+    pub fn with_detected<'a>(
+        path: Option<&Path>,
+        detected: Option<Detected<'static>>,
+        len: usize,
+        chunks: impl IntoIterator<Item = &'a str>,
+    ) -> Self {
         let mut analysis = Self::analyze(detected, len, chunks);
         analysis.folder = path
             .and_then(Path::parent)

@@ -478,6 +478,52 @@ fn normalize(path: &Path) -> String {
     path.to_string_lossy().replace('\\', "/")
 }
 
+/// User-chosen dialects for paths (the `dialect` initialization option: glob → dialect id),
+/// consulted before the registry's own path rules.
+#[derive(Clone, Debug, Default)]
+pub struct DialectOverrides {
+    globs: Vec<(globset::GlobMatcher, &'static Dialect)>,
+}
+
+impl DialectOverrides {
+    /// Builds overrides from `glob → dialect id` pairs; returns the problems (bad glob, unknown
+    /// dialect) beside the usable overrides, so that one typo costs only its own entry.
+    pub fn new<'a>(entries: impl IntoIterator<Item = (&'a str, &'a str)>) -> (Self, Vec<String>) {
+        let registry = Registry::get();
+        let mut overrides = Self::default();
+        let mut problems = Vec::new();
+        for (glob, id) in entries {
+            let Some(dialect) = registry.by_id(id) else {
+                let known: Vec<&str> = registry.dialects().map(|d| d.dialect.as_str()).collect();
+                problems.push(format!(
+                    "unknown dialect `{id}` for `{glob}` (known: {})",
+                    known.join(", ")
+                ));
+                continue;
+            };
+            match GlobBuilder::new(glob).literal_separator(true).build() {
+                Ok(compiled) => overrides.globs.push((compiled.compile_matcher(), dialect)),
+                Err(error) => problems.push(format!("invalid glob `{glob}`: {error}")),
+            }
+        }
+        (overrides, problems)
+    }
+
+    /// The dialect of `path`: an override when one matches (most recently listed wins ties by
+    /// order: the first match), else the registry's detection.
+    pub fn detect(&self, path: &Path) -> Option<Detected<'static>> {
+        let normalized = normalize(path);
+        self.globs
+            .iter()
+            .find(|(matcher, _)| matcher.is_match(&normalized))
+            .map(|(_, dialect)| Detected {
+                dialect,
+                plugin: false,
+            })
+            .or_else(|| Registry::get().detect(path))
+    }
+}
+
 /// The plugin folder holding a file: the nearest ancestor (a few levels up at most, as in
 /// `<plugin>/agents/x.md` or `<plugin>/skills/<name>/SKILL.md`) with `.claude-plugin/plugin.json`.
 pub fn plugin_root(path: &Path) -> Option<&Path> {
@@ -572,6 +618,30 @@ mod tests {
         assert_eq!(id("/home/u/proj/.claude/agents/notes.txt"), None);
         // An `agents/` folder without a plugin manifest is not a plugin.
         assert_eq!(id("/nonexistent/plugin/agents/x.md"), None);
+    }
+
+    #[test]
+    fn overrides_come_first_and_report_their_problems() {
+        let (overrides, problems) = DialectOverrides::new([
+            ("**/prompts/*.md", "claude-command"),
+            ("**/x/*.md", "nope"),
+            ("[bad", "claude-agent"),
+        ]);
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        let id = |p: &str| {
+            overrides
+                .detect(Path::new(p))
+                .map(|d| d.dialect.dialect.clone())
+        };
+        assert_eq!(
+            id("/p/prompts/deploy.md").as_deref(),
+            Some("claude-command")
+        );
+        assert_eq!(
+            id("/p/.claude/agents/a.md").as_deref(),
+            Some("claude-agent")
+        );
+        assert_eq!(id("/p/notes.md"), None);
     }
 
     #[test]

@@ -12,8 +12,11 @@ use dashmap::mapref::entry::Entry;
 use ropey::Rope;
 use tower_lsp_server::ls_types::{TextDocumentContentChangeEvent, Uri};
 
+use arc_swap::ArcSwap;
+
 use crate::analysis::Analysis;
 use crate::line_index::{PositionEncoding, range_from_lsp};
+use crate::schema::DialectOverrides;
 
 /// One version of an open document with its analysis.
 #[derive(Debug)]
@@ -27,8 +30,20 @@ pub struct Document {
 
 impl Document {
     pub fn new(rope: Rope, version: i32, path: Option<PathBuf>) -> Self {
-        let analysis = Arc::new(Analysis::with_len(
+        Self::with_overrides(rope, version, path, &DialectOverrides::default())
+    }
+
+    /// A document whose dialect may be chosen by the user's overrides.
+    pub fn with_overrides(
+        rope: Rope,
+        version: i32,
+        path: Option<PathBuf>,
+        overrides: &DialectOverrides,
+    ) -> Self {
+        let detected = path.as_deref().and_then(|path| overrides.detect(path));
+        let analysis = Arc::new(Analysis::with_detected(
             path.as_deref(),
+            detected,
             rope.len_bytes(),
             rope.chunks(),
         ));
@@ -68,13 +83,21 @@ pub enum ChangeOutcome {
 #[derive(Debug, Default)]
 pub struct DocumentStore {
     documents: DashMap<Uri, Arc<Document>>,
+    /// The user's dialect choices (the `dialect` initialization option); swapped whole.
+    overrides: ArcSwap<DialectOverrides>,
 }
 
 impl DocumentStore {
     /// Stores a freshly opened document (replacing any previous one with the same URI).
     pub fn open(&self, uri: Uri, version: i32, text: &str) -> Arc<Document> {
         let path = file_path(&uri);
-        let document = Arc::new(Document::new(Rope::from_str(text), version, path));
+        let overrides = self.overrides.load();
+        let document = Arc::new(Document::with_overrides(
+            Rope::from_str(text),
+            version,
+            path,
+            &overrides,
+        ));
         self.documents.insert(uri, Arc::clone(&document));
         document
     }
@@ -101,6 +124,11 @@ impl DocumentStore {
         } else {
             ChangeOutcome::Applied(document)
         }
+    }
+
+    /// Replaces the dialect overrides (documents opened from now on use them).
+    pub fn set_overrides(&self, overrides: DialectOverrides) {
+        self.overrides.store(Arc::new(overrides));
     }
 
     /// Forgets a document; returns whether it was open.

@@ -28,7 +28,7 @@ use tower_lsp_server::ls_types::{
     CompletionResponse, DidChangeTextDocumentParams, DidCloseTextDocumentParams,
     DidOpenTextDocumentParams, DocumentSymbolParams, DocumentSymbolResponse, FoldingRange,
     FoldingRangeParams, Hover, HoverParams, InitializeParams, InitializeResult, InitializedParams,
-    ServerInfo, TextDocumentIdentifier, Uri,
+    MessageType, ServerInfo, TextDocumentIdentifier, Uri,
 };
 use tower_lsp_server::{Client, ClientSocket, LanguageServer, LspService};
 use tracing::Instrument;
@@ -38,6 +38,7 @@ pub use documents::{Document, DocumentStore};
 pub use transport::{MAX_CONTENT_LENGTH, SessionEnd};
 
 use crate::line_index::PositionEncoding;
+use crate::schema::DialectOverrides;
 use documents::ChangeOutcome;
 
 /// How many handlers tower-lsp-server may run at once. Edits are safe at any level (see the
@@ -156,6 +157,17 @@ impl LanguageServer for Backend {
             let encoding = negotiate_encoding(&params.capabilities);
             if self.encoding.set(encoding).is_err() {
                 tracing::warn!("initialize received twice; keeping the first position encoding");
+            }
+            if let Some(options) = &params.initialization_options {
+                let (overrides, problems) = dialect_overrides(options);
+                self.documents.set_overrides(overrides);
+                for problem in problems {
+                    tracing::warn!("initializationOptions: {problem}");
+                    // window/showMessage is allowed while `initialize` is pending (LSP 3.17).
+                    self.client
+                        .show_message(MessageType::WARNING, format!("agentls: {problem}"))
+                        .await;
+                }
             }
             let client = params.client_info.as_ref().map(|info| info.name.as_str());
             tracing::info!(encoding = %self.encoding(), client, "initializing");
@@ -355,6 +367,34 @@ impl LanguageServer for Backend {
 }
 
 /// Runs a request handler body in its own span; a panic becomes `InternalError`.
+/// The `dialect` initialization option: `{ "dialect": { "<glob>": "<dialect id>" } }`, for files
+/// whose path does not say what they are (or says it wrongly).
+fn dialect_overrides(options: &Value) -> (DialectOverrides, Vec<String>) {
+    let Some(dialect) = options.get("dialect") else {
+        return (DialectOverrides::default(), Vec::new());
+    };
+    let Some(map) = dialect.as_object() else {
+        return (
+            DialectOverrides::default(),
+            vec!["`dialect` must map globs to dialect ids".to_owned()],
+        );
+    };
+    let mut problems = Vec::new();
+    let entries: Vec<(&str, &str)> = map
+        .iter()
+        .filter_map(|(glob, id)| match id.as_str() {
+            Some(id) => Some((glob.as_str(), id)),
+            None => {
+                problems.push(format!("`dialect` entry `{glob}` must name a dialect id"));
+                None
+            }
+        })
+        .collect();
+    let (overrides, more) = DialectOverrides::new(entries);
+    problems.extend(more);
+    (overrides, problems)
+}
+
 async fn request<T>(method: &'static str, body: impl Future<Output = Result<T>>) -> Result<T> {
     let span = tracing::info_span!("request", method);
     match AssertUnwindSafe(body)

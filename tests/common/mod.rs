@@ -115,8 +115,18 @@ impl TestServer {
     }
 
     pub async fn initialize(&mut self, capabilities: ClientCapabilities) -> InitializeResult {
+        self.initialize_with(capabilities, None).await
+    }
+
+    /// `initialize` with `initializationOptions`, then `initialized`.
+    pub async fn initialize_with(
+        &mut self,
+        capabilities: ClientCapabilities,
+        options: Option<Value>,
+    ) -> InitializeResult {
         let params = InitializeParams {
             capabilities,
+            initialization_options: options,
             ..InitializeParams::default()
         };
         let result = self

@@ -127,6 +127,8 @@ class AgentlsExtension implements vscode.Disposable {
     const serverOptions: ServerOptions = { run: executable, debug: executable };
     const clientOptions: LanguageClientOptions = {
       documentSelector: agentDocumentSelector(pluginRoots),
+      // Dialect choices for paths that do not say what a file is (glob → dialect id).
+      initializationOptions: { dialect: config.get<Record<string, string>>('dialect') ?? {} },
       outputChannel: this.output,
       traceOutputChannel: this.trace,
     };
