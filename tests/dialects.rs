@@ -458,3 +458,23 @@ fn chat_modes_are_deprecated() {
     );
     assert_eq!(found, [("deprecated-file".to_owned(), "---".to_owned())]);
 }
+
+#[test]
+fn copilot_tool_references_and_variables() {
+    let path = Path::new("/p/.github/prompts/fix.prompt.md");
+    let text = "---\ndescription: Fix\ntools: ['search', 'edit']\n---\nUse #tool:search and #tool:fetch on ${input:issue:Issue number}.\n";
+    assert_eq!(
+        codes_at(path, text),
+        [("tool-not-enabled".to_owned(), "#tool:fetch".to_owned())]
+    );
+    let analysis = Analysis::from_text(Some(path), text);
+    let hover = analysis.hover(text.find("${input").unwrap() + 3).unwrap();
+    assert!(
+        hover.markdown.contains("asks the user for"),
+        "{}",
+        hover.markdown
+    );
+    // Without a `tools` list every tool is available: nothing to flag.
+    let text = "---\ndescription: Fix\n---\nUse #tool:fetch.\n";
+    assert!(codes_at(path, text).is_empty());
+}

@@ -27,6 +27,8 @@ enum Token {
     Shell(String),
     /// `@path`, `#file:path`, `#[[file:path]]`.
     FileReference(String),
+    /// `#tool:name`.
+    ToolReference(String),
 }
 
 struct Found {
@@ -60,8 +62,25 @@ pub(super) fn diagnostics(analysis: &Analysis, text: &str) -> Vec<Diagnostic> {
                     });
                 }
             }
+            Token::ToolReference(name) => {
+                let Some(references) = &syntax.tool_references else {
+                    continue;
+                };
+                let enabled = enabled_tools(analysis, &references.field);
+                if let Some(enabled) = enabled
+                    && !enabled
+                        .iter()
+                        .any(|tool| tool == name || name.starts_with(&format!("{tool}/")))
+                {
+                    out.push(warning(
+                        found.range,
+                        "tool-not-enabled",
+                        format!("`{name}` is referenced here but not enabled in the header's `{}`; {} will not offer it", references.field, dialect.tool),
+                    ));
+                }
+            }
             Token::Variable(name) => {
-                if let Some(known) = syntax.variables.iter().find(|v| v.name == *name) {
+                if let Some(known) = syntax.variables.iter().find(|v| v.matches(name)) {
                     if known.plugin_only && !analysis.is_plugin() {
                         out.push(warning(found.range, "plugin-variable", format!("`${{{name}}}` is only set in plugins; here it stays as literal text")));
                     }
@@ -102,7 +121,8 @@ pub(super) fn hover(analysis: &Analysis, text: &str, offset: usize) -> Option<Ho
             "**Argument {index}** (0-based: `$0` is the first argument, as `$ARGUMENTS[0]`). Older documentation counted `$1` as the first; with no such argument the placeholder stays as literal text."
         ),
         Token::NamedArgument(name) => format!("**`${name}`** — the argument declared as `{name}` in `arguments`; empty when not given."),
-        Token::Variable(name) => match syntax.variables.iter().find(|v| v.name == *name) {
+        Token::ToolReference(name) => format!("**Tool reference** `{name}` — makes the tool available to this prompt; it must also be enabled in the header's tools."),
+        Token::Variable(name) => match syntax.variables.iter().find(|v| v.matches(name)) {
             Some(variable) => format!("**`${{{name}}}`** — {}", variable.doc.trim()),
             None => format!("**`${{{name}}}`** — not a variable {} sets.", dialect.tool),
         },
@@ -128,6 +148,18 @@ fn warning(range: TextRange, code: &'static str, message: String) -> Diagnostic 
         message,
         fixes: Vec::new(),
     }
+}
+
+/// The tools the header enables, when it lists any (no list: every tool is available).
+fn enabled_tools(analysis: &Analysis, field: &str) -> Option<Vec<String>> {
+    let entry = analysis.frontmatter.as_deref()?.last(field)?;
+    let node = entry.value.as_ref()?;
+    Some(
+        list_items(node, analysis.head())
+            .into_iter()
+            .map(|item| item.text)
+            .collect(),
+    )
 }
 
 /// The `Bash` rules of the field that grants inline shell; `None` when the dialect has no inline
@@ -326,6 +358,26 @@ fn scan_line(
                             .map(|path| (Token::FileReference(path.to_owned()), path.len() + 6))
                     })
                     .flatten()
+            })
+            .or_else(|| {
+                syntax
+                    .tool_references
+                    .as_ref()
+                    .filter(|references| rest.starts_with(references.prefix.as_str()))
+                    .and_then(|references| {
+                        let name = &rest[references.prefix.len()..];
+                        let len = name
+                            .find(|c: char| {
+                                c.is_whitespace() || matches!(c, ',' | ')' | ']' | '`' | '.')
+                            })
+                            .unwrap_or(name.len());
+                        (len > 0).then(|| {
+                            (
+                                Token::ToolReference(name[..len].to_owned()),
+                                references.prefix.len() + len,
+                            )
+                        })
+                    })
             })
             .or_else(|| {
                 (has_prefix("#[[file:") && rest.starts_with("#[[file:"))

@@ -169,6 +169,16 @@ pub struct BodySyntax {
     /// `${NAME}` variables the tool substitutes.
     #[serde(default)]
     pub variables: Vec<Variable>,
+    /// The prefix of tool references (`#tool:`) and the field that must enable them.
+    #[serde(default)]
+    pub tool_references: Option<ToolReferences>,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+pub struct ToolReferences {
+    pub prefix: String,
+    /// The header field listing enabled tools.
+    pub field: String,
 }
 
 #[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
@@ -188,6 +198,20 @@ pub struct Variable {
     /// Only set for plugins' files.
     #[serde(default)]
     pub plugin_only: bool,
+    /// The name is a prefix: `input` covers `${input:name}` and `${input:name:placeholder}`.
+    #[serde(default)]
+    pub prefix: bool,
+}
+
+impl Variable {
+    pub fn matches(&self, name: &str) -> bool {
+        if self.prefix {
+            name.strip_prefix(self.name.as_str())
+                .is_some_and(|rest| rest.starts_with(':'))
+        } else {
+            name == self.name
+        }
+    }
 }
 
 /// Which loader model decides what the tool does with a file.
