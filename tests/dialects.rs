@@ -64,6 +64,11 @@ const FIXTURES: &[(&str, &str, &str)] = &[
         "---\ndescription: Reviews\n$0\n---\nReview.\n",
     ),
     (
+        "/p/.opencode/command/test.md",
+        "opencode-command",
+        "---\ndescription: Test\n$0\n---\nRun $ARGUMENTS.\n",
+    ),
+    (
         "/p/.gemini/agents/helper.md",
         "gemini-subagent",
         "---\nname: helper\ndescription: Helps\n$0\n---\nHelp.\n",
@@ -477,4 +482,50 @@ fn copilot_tool_references_and_variables() {
     // Without a `tools` list every tool is available: nothing to flag.
     let text = "---\ndescription: Fix\n---\nUse #tool:fetch.\n";
     assert!(codes_at(path, text).is_empty());
+}
+
+#[test]
+fn windsurf_rules_are_cut_at_12000_characters() {
+    let path = Path::new("/p/.windsurf/rules/style.md");
+    let text = format!(
+        "---\ntrigger: always_on\n---\n{}\ntail\n",
+        "é".repeat(12_000)
+    );
+    let found = Analysis::from_text(Some(path), &text).diagnostics();
+    let long = found
+        .iter()
+        .find(|d| d.code == "file-too-long")
+        .expect("over the limit");
+    assert_eq!(text[..long.range.start].chars().count(), 12_000);
+    assert!(
+        long.message
+            .contains("Windsurf reads at most 12000 characters"),
+        "{}",
+        long.message
+    );
+    let short = "---\ntrigger: always_on\n---\nShort.\n";
+    assert!(
+        Analysis::from_text(Some(path), short)
+            .diagnostics()
+            .is_empty()
+    );
+}
+
+#[test]
+fn opencode_commands_count_arguments_from_one() {
+    let path = Path::new("/p/.opencode/command/test.md");
+    let text = "---\ndescription: Test\nsubtask: true\n---\nRun tests for $1 with $ARGUMENTS\n";
+    let analysis = Analysis::from_text(Some(path), text);
+    assert_eq!(analysis.dialect(), Some("opencode-command"));
+    assert!(
+        analysis.diagnostics().is_empty(),
+        "{:#?}",
+        analysis.diagnostics()
+    );
+    let hover = analysis.hover(text.find("$1").unwrap() + 1).unwrap();
+    assert!(
+        hover.markdown.contains("1-based in OpenCode"),
+        "{}",
+        hover.markdown
+    );
 }

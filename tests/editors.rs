@@ -779,6 +779,15 @@ const DIALECT_SAMPLES: &[(&str, &[&str])] = &[
             ".config/gemini-cli/agents/x.md",
         ],
     ),
+    (
+        "opencode-command",
+        &[
+            "project/.opencode/command/x.md",
+            "project/.opencode/commands/git/x.md",
+            ".config/opencode/command/x.md",
+            ".config/opencode/commands/x.md",
+        ],
+    ),
     ("kiro-steering", &["project/.kiro/steering/x.md"]),
     (
         "windsurf-rule",

@@ -117,9 +117,12 @@ pub(super) fn hover(analysis: &Analysis, text: &str, offset: usize) -> Option<Ho
         .find(|found| found.range.contains_inclusive(offset))?;
     let markdown = match &found.token {
         Token::Arguments { index: None } => "**`$ARGUMENTS`** — everything typed after the command. If the body never uses it, the arguments are appended as `ARGUMENTS: <input>`.".to_owned(),
-        Token::Arguments { index: Some(index) } => format!(
-            "**Argument {index}** (0-based: `$0` is the first argument, as `$ARGUMENTS[0]`). Older documentation counted `$1` as the first; with no such argument the placeholder stays as literal text."
-        ),
+        Token::Arguments { index: Some(index) } => match &syntax.positional_doc {
+            Some(doc) => format!("**Argument {index}** — {}", doc.trim()),
+            None => format!(
+                "**Argument {index}** (0-based: `$0` is the first argument, as `$ARGUMENTS[0]`). Older documentation counted `$1` as the first; with no such argument the placeholder stays as literal text."
+            ),
+        },
         Token::NamedArgument(name) => format!("**`${name}`** — the argument declared as `{name}` in `arguments`; empty when not given."),
         Token::ToolReference(name) => format!("**Tool reference** `{name}` — makes the tool available to this prompt; it must also be enabled in the header's tools."),
         Token::Variable(name) => match syntax.variables.iter().find(|v| v.matches(name)) {

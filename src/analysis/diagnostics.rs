@@ -52,6 +52,32 @@ pub(super) fn file_diagnostics(analysis: &Analysis) -> Vec<Diagnostic> {
     sink.out
 }
 
+/// A file longer than its tool reads: a warning on the first character that is cut.
+pub(super) fn length_diagnostics(analysis: &Analysis, text: &str) -> Vec<Diagnostic> {
+    let Some(dialect) = analysis.dialect_schema() else {
+        return Vec::new();
+    };
+    let Some(max) = dialect.max_chars else {
+        return Vec::new();
+    };
+    let Some((cut, _)) = text.char_indices().nth(max) else {
+        return Vec::new();
+    };
+    let end = text[cut..].find('\n').map_or(text.len(), |i| cut + i);
+    vec![Diagnostic {
+        range: TextRange::new(cut, end),
+        severity: Severity::Warning,
+        code: "file-too-long",
+        message: format!(
+            "{} reads at most {max} characters of a {}: everything from here on ({} characters) is cut",
+            dialect.tool,
+            dialect.title,
+            text[cut..].chars().count()
+        ),
+        fixes: Vec::new(),
+    }]
+}
+
 /// Puts diagnostics in document order.
 pub(super) fn sort(diagnostics: &mut [Diagnostic]) {
     diagnostics.sort_by_key(|d| (d.range.start, d.range.end, d.severity));

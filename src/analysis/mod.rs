@@ -216,8 +216,8 @@ impl Analysis {
     ) -> Self {
         // Only dialects with body syntax need the whole text; the others read no further than the
         // frontmatter, whatever the size of the body.
-        let keeps_text =
-            len <= body::BODY_LIMIT && detected.is_some_and(|d| d.dialect.body.is_some());
+        let keeps_text = len <= body::BODY_LIMIT
+            && detected.is_some_and(|d| d.dialect.body.is_some() || d.dialect.max_chars.is_some());
         let (split, text) = if keeps_text {
             let text: String = chunks.into_iter().collect();
             (split_str(&text), Some(text))
@@ -322,6 +322,7 @@ impl Analysis {
         let mut all = diagnostics::file_diagnostics(self);
         if let Some(text) = &self.text {
             all.extend(body::diagnostics(self, text));
+            all.extend(diagnostics::length_diagnostics(self, text));
         }
         all.extend_from_slice(frontmatter);
         diagnostics::sort(&mut all);

@@ -166,6 +166,10 @@ pub struct BodySyntax {
     /// What file references are relative to.
     #[serde(default)]
     pub file_base: Option<FileBase>,
+    /// Hover text for positional placeholders (`$1`), when the tool counts them differently from
+    /// Claude Code (0-based).
+    #[serde(default)]
+    pub positional_doc: Option<String>,
     /// `${NAME}` variables the tool substitutes.
     #[serde(default)]
     pub variables: Vec<Variable>,
@@ -259,6 +263,9 @@ pub struct Dialect {
     /// Why the whole kind of file is deprecated (a warning on the file).
     #[serde(default)]
     pub deprecated: Option<String>,
+    /// The most characters of a file the tool reads (the rest is cut).
+    #[serde(default)]
+    pub max_chars: Option<usize>,
     /// Kinds of file the fields' combination makes (e.g. Cursor's rule types), first match wins;
     /// shown in hover.
     #[serde(default)]
@@ -374,6 +381,10 @@ const BUILTIN: &[(&str, &str)] = &[
     ("cursor-rule.yaml", include_str!("cursor-rule.yaml")),
     ("cursor-subagent.yaml", include_str!("cursor-subagent.yaml")),
     ("opencode-agent.yaml", include_str!("opencode-agent.yaml")),
+    (
+        "opencode-command.yaml",
+        include_str!("opencode-command.yaml"),
+    ),
     ("gemini-subagent.yaml", include_str!("gemini-subagent.yaml")),
     ("kiro-steering.yaml", include_str!("kiro-steering.yaml")),
     ("windsurf-rule.yaml", include_str!("windsurf-rule.yaml")),

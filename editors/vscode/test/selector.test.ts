@@ -100,6 +100,12 @@ const SAMPLES: Record<string, readonly (string | [string, string])[]> = {
     '/work/repo/.opencode/mode/x.md',
     '/work/repo/.opencode/modes/x.md',
   ],
+  'opencode-command': [
+    '/work/repo/.opencode/command/test.md',
+    '/work/repo/.opencode/commands/git/commit.md',
+    '/home/me/.config/opencode/command/x.md',
+    '/home/me/.config/opencode/commands/git/commit.md',
+  ],
   'gemini-subagent': ['/work/repo/.gemini/agents/x.md', '/home/me/.config/gemini-cli/agents/x.md'],
   'kiro-steering': ['/work/repo/.kiro/steering/x.md'],
   'windsurf-rule': ['/work/repo/.windsurf/rules/x.md', '/work/repo/.devin/rules/x.md'],

@@ -62,6 +62,13 @@ return {
     plugin_paths = {},
   },
   {
+    dialect = 'opencode-command',
+    title = 'OpenCode command',
+    paths = { '**/.opencode/command/**/*.md', '**/.opencode/commands/**/*.md', '**/.config/opencode/command/**/*.md', '**/.config/opencode/commands/**/*.md' },
+    exclude_paths = { '**/README.md' },
+    plugin_paths = {},
+  },
+  {
     dialect = 'gemini-subagent',
     title = 'Gemini CLI subagent',
     paths = { '**/.gemini/agents/*.md', '**/.config/gemini-cli/agents/*.md' },
