@@ -445,6 +445,39 @@ fn present<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(
 }
 
 /// Decides whether tower-lsp can decode `body` (its decoder ends the session otherwise).
+/// serde_json's recursion limit.
+const MAX_NESTING: usize = 128;
+
+/// The deepest nesting of `[`/`{` in a JSON text, ignoring brackets inside strings. Stops early
+/// past the limit.
+fn nesting_depth(text: &str) -> usize {
+    let (mut depth, mut deepest, mut in_string, mut escaped) = (0usize, 0usize, false, false);
+    for byte in text.bytes() {
+        if in_string {
+            match byte {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match byte {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+                if deepest > MAX_NESTING {
+                    break;
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
+}
+
 fn validate(body: &[u8]) -> Verdict {
     let parse_error = || Verdict::Reject(Id::Null, jsonrpc::Error::parse_error());
     let invalid = |id: Id| Verdict::Reject(id, jsonrpc::Error::invalid_request());
@@ -453,6 +486,15 @@ fn validate(body: &[u8]) -> Verdict {
     let Ok(text) = std::str::from_utf8(body) else {
         return parse_error();
     };
+    // tower-lsp decodes `params` fully, and serde_json refuses nesting deeper than 128: such a
+    // body would end the session at tower-lsp's decoder, so refuse it here, with its id.
+    if nesting_depth(text) > MAX_NESTING {
+        let id = serde_json::from_str::<Envelope>(text)
+            .ok()
+            .and_then(|envelope| envelope.id.as_ref().and_then(request_id))
+            .unwrap_or(Id::Null);
+        return invalid(id);
+    }
     if !text.trim_start().starts_with('{') {
         // Derived struct deserialisers also accept arrays, so check the shape first.
         return match serde_json::from_str::<IgnoredAny>(text) {

@@ -214,7 +214,11 @@ fn blank_lines_then_fence<'a>(
         let trimmed = rest.trim_start();
         let skipped = rest.len() - trimmed.len();
         let whole_lines = rest[..skipped].rfind('\n').map(|i| i + 1);
-        if trimmed.len() >= FENCE.len() || !reader.pull(head) {
+        // Decided once the first non-blank line is either not a fence or complete (the fence
+        // line's newline may still be in the next chunk).
+        let decided =
+            trimmed.len() >= FENCE.len() && (!trimmed.starts_with(FENCE) || trimmed.contains('\n'));
+        if decided || !reader.pull(head) {
             let fence_start = start + whole_lines?;
             return opening_fence(head, fence_start).map(|(fence, _)| fence);
         }
