@@ -59,12 +59,7 @@ impl Analysis {
         if let (Some(frontmatter), Some(block)) =
             (self.frontmatter.as_deref(), &self.split.frontmatter)
         {
-            let end = block
-                .truncated
-                .as_ref()
-                .and_then(|t| t.intended_closing)
-                .unwrap_or(block.closing)
-                .end;
+            let end = block.intended_closing().end;
             let children = frontmatter
                 .entries
                 .iter()
@@ -104,12 +99,7 @@ impl Analysis {
         }
         let mut folds = Vec::new();
         if let Some(block) = &self.split.frontmatter {
-            let end = block
-                .truncated
-                .as_ref()
-                .and_then(|t| t.intended_closing)
-                .unwrap_or(block.closing)
-                .end;
+            let end = block.intended_closing().end;
             folds.push(Fold {
                 range: TextRange::new(block.opening.start, end),
                 kind: FoldKind::Frontmatter,

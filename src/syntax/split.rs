@@ -51,6 +51,17 @@ pub struct Truncation {
     pub intended_closing: Option<TextRange>,
 }
 
+impl FrontmatterBlock {
+    /// The closing fence the author meant: the line-anchored one when a `---` inside a value cut
+    /// the block short, else the one Claude Code uses.
+    pub fn intended_closing(&self) -> TextRange {
+        self.truncated
+            .as_ref()
+            .and_then(|t| t.intended_closing)
+            .unwrap_or(self.closing)
+    }
+}
+
 /// Why a document has no frontmatter.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Missing {
