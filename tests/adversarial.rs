@@ -5,6 +5,8 @@
 
 mod common;
 
+use common::errors;
+
 use std::collections::HashMap;
 use std::io::Write;
 use std::process::{Command, Stdio};
@@ -66,20 +68,6 @@ fn bad_input_then_request(server: &mut BinaryServer, bad: &[u8]) -> Vec<Value> {
         String::from_utf8_lossy(bad)
     );
     messages
-}
-
-/// The error responses among `messages`, as `(id, code)`.
-fn errors(messages: &[Value]) -> Vec<(Value, i64)> {
-    messages
-        .iter()
-        .filter(|message| message.get("error").is_some())
-        .map(|message| {
-            (
-                message["id"].clone(),
-                message["error"]["code"].as_i64().expect("error code"),
-            )
-        })
-        .collect()
 }
 
 /// Waits for the responses to `ids` (each within `timeout` of the previous message); panics on a

@@ -4,6 +4,8 @@
 
 mod common;
 
+use common::errors;
+
 use std::time::Duration;
 
 use common::{BinaryServer, frame};
@@ -28,20 +30,6 @@ fn bad_input_then_request(server: &mut BinaryServer, bad: &[u8]) -> Vec<Value> {
         "server did not answer normally: {response}"
     );
     messages
-}
-
-/// The error responses among `messages`, as `(id, code)`.
-fn errors(messages: &[Value]) -> Vec<(Value, i64)> {
-    messages
-        .iter()
-        .filter(|message| message.get("error").is_some())
-        .map(|message| {
-            (
-                message["id"].clone(),
-                message["error"]["code"].as_i64().expect("error code"),
-            )
-        })
-        .collect()
 }
 
 fn started() -> BinaryServer {

@@ -559,3 +559,17 @@ pub fn from_value<T: DeserializeOwned>(value: Value) -> T {
 pub fn to_value<T: Serialize>(value: T) -> Value {
     serde_json::to_value(value).expect("serialise")
 }
+
+/// The error responses among `messages`, as `(id, code)`.
+pub fn errors(messages: &[Value]) -> Vec<(Value, i64)> {
+    messages
+        .iter()
+        .filter(|message| message.get("error").is_some())
+        .map(|message| {
+            (
+                message["id"].clone(),
+                message["error"]["code"].as_i64().expect("error code"),
+            )
+        })
+        .collect()
+}
