@@ -460,13 +460,7 @@ fn wait_exit(child: &mut std::process::Child, timeout: Duration) -> std::process
 fn half_a_header_then_eof_exits() {
     let mut server = started();
     server.send_raw(b"Content-Len");
-    server.close_stdin();
-    assert_eq!(
-        server.wait_exit().code(),
-        Some(0),
-        "stderr:\n{}",
-        server.stderr()
-    );
+    server.close_stdin_and_expect_exit_0();
 }
 
 #[test]
@@ -525,11 +519,5 @@ fn stdin_closing_with_requests_in_flight_exits_cleanly() {
         )));
     }
     server.send_raw(&batch);
-    server.close_stdin();
-    assert_eq!(
-        server.wait_exit().code(),
-        Some(0),
-        "stderr:\n{}",
-        server.stderr()
-    );
+    server.close_stdin_and_expect_exit_0();
 }

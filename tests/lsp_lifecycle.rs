@@ -106,25 +106,13 @@ fn binary_exits_1_on_exit_without_shutdown() {
 fn binary_exits_0_when_stdin_closes() {
     let mut server = BinaryServer::spawn_with(&["--stdio"]);
     server.initialize();
-    server.close_stdin();
-    assert_eq!(
-        server.wait_exit().code(),
-        Some(0),
-        "stderr:\n{}",
-        server.stderr()
-    );
+    server.close_stdin_and_expect_exit_0();
 }
 
 #[test]
 fn binary_exits_0_when_stdin_closes_before_initialize() {
     let mut server = BinaryServer::spawn_with(&["serve"]);
-    server.close_stdin();
-    assert_eq!(
-        server.wait_exit().code(),
-        Some(0),
-        "stderr:\n{}",
-        server.stderr()
-    );
+    server.close_stdin_and_expect_exit_0();
 }
 
 #[test]

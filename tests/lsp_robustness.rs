@@ -171,13 +171,7 @@ fn test_hooks_are_off_by_default() {
 fn truncated_message_then_eof_exits() {
     let mut server = started();
     server.send_raw(b"Content-Length: 500\r\n\r\n{\"jsonrpc\":\"2.0\",\"id\":5,\"meth");
-    server.close_stdin();
-    assert_eq!(
-        server.wait_exit().code(),
-        Some(0),
-        "stderr:\n{}",
-        server.stderr()
-    );
+    server.close_stdin_and_expect_exit_0();
 }
 
 #[test]

@@ -477,6 +477,17 @@ impl BinaryServer {
     }
 
     /// Waits up to [`TIMEOUT`] for the process to exit.
+    /// Closes stdin and asserts the server then exits with status 0 (stderr shown otherwise).
+    pub fn close_stdin_and_expect_exit_0(&mut self) {
+        self.close_stdin();
+        assert_eq!(
+            self.wait_exit().code(),
+            Some(0),
+            "stderr:\n{}",
+            self.stderr()
+        );
+    }
+
     pub fn wait_exit(&mut self) -> ExitStatus {
         let deadline = Instant::now() + TIMEOUT;
         loop {
