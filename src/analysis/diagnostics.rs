@@ -591,8 +591,7 @@ impl<'a> FieldChecker<'a, '_> {
             self.globs(value, range);
         }
         if field.match_folder
-            && let (Value::String(text), Some(folder)) =
-                (value, self.sink.analysis.folder.as_deref())
+            && let (Value::String(text), Some(folder)) = (value, self.sink.analysis.folder())
             && text.trim() != folder
         {
             let tool = &self.dialect.tool;

@@ -131,8 +131,6 @@ pub struct Analysis {
     pub(crate) loaded: Option<Arc<Loaded>>,
     /// Total document size in bytes.
     pub(crate) len: usize,
-    /// The name of the folder holding the file (skills are named after it).
-    pub(crate) folder: Option<String>,
     /// The file's path, when analysed from one (file references resolve against it).
     pub(crate) path: Option<std::path::PathBuf>,
     /// The whole text, kept only for dialects with body syntax and documents their tools read
@@ -169,10 +167,6 @@ impl Analysis {
         chunks: impl IntoIterator<Item = &'a str>,
     ) -> Self {
         let mut analysis = Self::analyze(detected, len, chunks);
-        analysis.folder = path
-            .and_then(Path::parent)
-            .and_then(Path::file_name)
-            .map(|name| name.to_string_lossy().into_owned());
         analysis.path = path.map(Path::to_path_buf);
         analysis
     }
@@ -232,7 +226,6 @@ impl Analysis {
             loaded_range: None,
             loaded: None,
             len,
-            folder: previous.and_then(|previous| previous.folder.clone()),
             path: previous.and_then(|previous| previous.path.clone()),
             text,
             frontmatter_diagnostics: OnceLock::new(),
@@ -348,6 +341,15 @@ impl Analysis {
     /// the tree index into it.
     pub(crate) fn head(&self) -> &str {
         &self.split.head
+    }
+
+    /// The name of the folder holding the file (skills are named after it).
+    pub(crate) fn folder(&self) -> Option<std::borrow::Cow<'_, str>> {
+        self.path
+            .as_deref()
+            .and_then(Path::parent)
+            .and_then(Path::file_name)
+            .map(|name| name.to_string_lossy())
     }
 
     pub(crate) fn dialect_schema(&self) -> Option<&'static Dialect> {
