@@ -254,8 +254,8 @@ fn explicit_files() {
         ("notes.md", WARNING_ONLY),
         // No frontmatter, no agent path: named, it is skipped with a note.
         ("README.md", "# Readme\n"),
-        // A skill: another tool's file, skipped with a note saying so.
-        ("skills/x/SKILL.md", "---\nname: x\ndescription: y\n---\n"),
+        // An AGENTS.md: an instruction file without frontmatter, skipped with a note saying so.
+        ("AGENTS.md", "# Conventions\n"),
     ]);
     let run = agentls(
         dir.path(),
@@ -265,7 +265,7 @@ fn explicit_files() {
             "json",
             "notes.md",
             "README.md",
-            "skills/x/SKILL.md",
+            "AGENTS.md",
         ],
     );
     let value: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
@@ -280,7 +280,7 @@ fn explicit_files() {
     );
     assert!(
         run.stderr
-            .contains("`skills/x/SKILL.md` is not checked: looks like a skill"),
+            .contains("`AGENTS.md` is not checked: looks like an AGENTS.md instruction file"),
         "{}",
         run.stderr
     );
@@ -321,20 +321,32 @@ fn collection_layouts() {
             "categories/01-core/api.md",
             "---\nname: api\ndescription: APIs.\ntools: Read\n---\nBody\n",
         ),
-        // Name and description alone outside `agents/`: could be a command, not checked.
+        // Name and description alone outside any layout: not checked…
+        (
+            "tools/catalog/notes.md",
+            "---\nname: notes\ndescription: Notes.\n---\nBody\n",
+        ),
+        // …unless the body takes `$ARGUMENTS`: a command.
         (
             "tools/catalog/search.md",
-            "---\nname: search\ndescription: Search.\n---\nBody\n",
+            "---\nname: search\ndescription: Search.\n---\nFind $ARGUMENTS.\n",
         ),
-        // Other tools' layouts are never subagents.
-        (
-            "plugins/p/commands/run.md",
-            "---\ndescription: Run.\nmodel: sonnet\n---\n",
-        ),
+        // A plugin-shaped folder (`agents/` and `commands/`): its command needs no frontmatter.
+        ("plugins/p/agents/a.md", "---\nname: a\ndescription: A.\n---\n"),
+        ("plugins/p/commands/run.md", "Run the tests.\n"),
         (
             "plugins/p/skills/s/SKILL.md",
             "---\nname: s\ndescription: S.\nmodel: sonnet\n---\n",
         ),
+        // A skill's other pages are not agent files.
+        ("plugins/p/skills/s/reference.md", "---\nname: ref\n---\n"),
+        // A Cursor rule outside `.cursor/rules/`, as rule collections keep them.
+        (
+            "rules/ts.mdc",
+            "---\ndescription: TS\nglobs: *.ts\nalwaysApply: false\n---\nUse strict.\n",
+        ),
+        // A documentation folder named `commands` is not a plugin: frontmatter must decide.
+        ("docs/commands/install.md", "# Install\n"),
         (
             "copilot/agents/x.agent.md",
             "---\nname: x\ndescription: X.\ntools: ['read']\n---\n",
@@ -346,19 +358,29 @@ fn collection_layouts() {
     ]);
     let run = agentls(dir.path(), &["check", "--format", "json"]);
     let value: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
-    let paths: Vec<&str> = value["files"]
+    let found: Vec<(&str, &str)> = value["files"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|file| file["path"].as_str().unwrap())
+        .map(|file| {
+            (
+                file["path"].as_str().unwrap(),
+                file["dialect"].as_str().unwrap(),
+            )
+        })
         .collect();
     // `x.agent.md` is a GitHub Copilot agent by its name: checked as that dialect.
     assert_eq!(
-        paths,
+        found,
         [
-            "categories/01-core/api.md",
-            "collection/agents/reviewer.md",
-            "copilot/agents/x.agent.md"
+            ("categories/01-core/api.md", "claude-agent"),
+            ("collection/agents/reviewer.md", "claude-agent"),
+            ("copilot/agents/x.agent.md", "copilot-agent"),
+            ("plugins/p/agents/a.md", "claude-agent"),
+            ("plugins/p/commands/run.md", "claude-command"),
+            ("plugins/p/skills/s/SKILL.md", "claude-skill"),
+            ("rules/ts.mdc", "cursor-rule"),
+            ("tools/catalog/search.md", "claude-command"),
         ]
     );
 }

@@ -5,28 +5,27 @@
 //!
 //! 1. the path rules of a dialect in the [`Registry`] (`.claude/agents/**/*.md`, plugin agents)
 //!    make it [`PathClass::Dialect`]: an agent file whatever its content;
-//! 2. a dialect's plugin layout *without* the plugin manifest (`agents/**/*.md`, as collections of
-//!    agents lay themselves out) makes it [`PathClass::Collection`];
+//! 2. a dialect's collection layout — its plugin layout *without* the plugin manifest
+//!    (`agents/**/*.md`, `commands/**/*.md`, `skills/*/SKILL.md`) or its `collection_paths`
+//!    (`**/*.mdc`) — makes it [`PathClass::Collection`];
 //! 3. any other Markdown file is [`PathClass::Other`].
 //!
 //! A walk skips documentation pages (`README.md`, `CHANGELOG.md`, …) everywhere: Claude Code
-//! silently ignores a README without `name` in `.claude/agents/`. It also skips files that belong
-//! to another tool's known layout (skills, slash commands, Copilot and Cursor files, instruction
-//! files, see [`foreign_layout`]) unless a dialect's own path rules claim them: when a schema for
-//! one of those kinds lands in the registry, step 1 picks its files up first.
+//! silently ignores a README without `name` in `.claude/agents/`. It also skips the remaining
+//! files that lie in another tool's known layout (a skill's reference pages, instruction files,
+//! see [`foreign_layout`]).
 //!
 //! Then, once the text is read ([`classify_text`]), the frontmatter decides for the candidates of
-//! steps 2 and 3: a collection file needs frontmatter that *loosely* fits a dialect, any other file
-//! one that fits *strongly* (see [`Fit`]). A file named on the command line is checked when its
-//! path or its frontmatter names a dialect, even a loose fit outside any agent folder.
+//! steps 2 and 3: a collection file needs frontmatter that *loosely* fits one of the dialects
+//! whose layout it lies in, any other file one that fits *strongly* (see [`Fit`]) — or loosely,
+//! when its body uses the argument placeholders only commands and skills have (`$ARGUMENTS`). A
+//! file named on the command line is checked when its path or its frontmatter names a dialect,
+//! even a loose fit outside any agent folder.
 
-use std::path::{Path, PathBuf};
-use std::sync::LazyLock;
-
-use globset::{Glob, GlobSet, GlobSetBuilder};
 use ignore::WalkBuilder;
+use std::path::{Path, PathBuf};
 
-use crate::schema::{Detected, Dialect, Registry};
+use crate::schema::{Detected, Dialect, Registry, plugin_shaped_root};
 use crate::syntax::{parse_frontmatter, split_str};
 
 /// A file to read and, depending on its content, to check.
@@ -46,8 +45,8 @@ pub struct Candidate {
 pub enum PathClass {
     /// A dialect's own path rules claim the file.
     Dialect(Detected<'static>),
-    /// The file lies where collections keep this dialect's files (its plugin layout without the
-    /// manifest): an agent when its frontmatter loosely fits.
+    /// The file lies where collections keep files of one or more dialects (the one with the
+    /// highest priority is named): an agent when its frontmatter loosely fits one of them.
     Collection(&'static Dialect),
     /// Any other candidate: an agent only when its frontmatter fits a dialect strongly.
     Other,
@@ -111,13 +110,10 @@ fn classify_walked(path: &Path) -> Option<PathClass> {
     if is_doc_page(name) {
         return None;
     }
-    if let Some(detected) = Registry::get().detect(path) {
-        return Some(PathClass::Dialect(detected));
+    match classify_path(path)? {
+        PathClass::Other if foreign_layout(path).is_some() => None,
+        class => Some(class),
     }
-    if foreign_layout(path).is_some() {
-        return None;
-    }
-    classify_unclaimed(path)
 }
 
 /// The class of a Markdown file from its path; `None` for other files.
@@ -130,53 +126,64 @@ pub fn classify_path(path: &Path) -> Option<PathClass> {
 
 /// The class of a file no dialect's path rules claim.
 fn classify_unclaimed(path: &Path) -> Option<PathClass> {
-    if !path
-        .extension()
-        .is_some_and(|extension| extension.eq_ignore_ascii_case("md"))
+    // A plugin's layout in a plugin-shaped folder (`plugins/<name>/` holding `agents/` and
+    // `commands/`) is a plugin whose manifest lives elsewhere (a marketplace's) or was not
+    // copied: its files are agent files by path, even a command without frontmatter. They are
+    // checked by the project rules: installed or copied, it cannot be told which.
+    if let Some(dialect) = Registry::get().plugin_layout(path)
+        && plugin_shaped_root(path).is_some()
     {
-        return None;
+        return Some(PathClass::Dialect(Detected {
+            dialect,
+            plugin: false,
+        }));
     }
-    let normalized = normalize(path);
-    let collection = COLLECTIONS
-        .iter()
-        .find(|(_, globs)| globs.is_match(&normalized));
-    Some(collection.map_or(PathClass::Other, |(dialect, _)| {
-        PathClass::Collection(dialect)
-    }))
+    if let Some(dialect) = Registry::get().collections_holding(path).next() {
+        return Some(PathClass::Collection(dialect));
+    }
+    path.extension()
+        .is_some_and(|extension| extension.eq_ignore_ascii_case("md"))
+        .then_some(PathClass::Other)
 }
 
 /// The dialect (and plugin flag) of a candidate, now that its text is known; `None` when it is
 /// not an agent file after all.
 pub fn classify_text(candidate: &Candidate, text: &str) -> Option<Detected<'static>> {
-    if let PathClass::Dialect(detected) = candidate.class {
-        return Some(detected);
-    }
-    // Walks never yield these; named files can be another tool's.
-    if foreign_layout(&candidate.path).is_some() {
-        return None;
-    }
-    match candidate.class {
-        PathClass::Dialect(detected) => Some(detected),
-        PathClass::Collection(dialect) => {
+    let dialect = match candidate.class {
+        PathClass::Dialect(detected) => return Some(detected),
+        PathClass::Collection(_) => {
             let keys = frontmatter_keys(text)?;
-            (fit(dialect, &keys) >= Fit::Loose).then_some(Detected {
-                dialect,
-                plugin: false,
-            })
+            most_known(
+                Registry::get().collections_holding(&candidate.path),
+                &keys,
+                Fit::Loose,
+            )?
         }
+        // Walks never yield these; named files can be another tool's.
+        PathClass::Other if foreign_layout(&candidate.path).is_some() => return None,
         PathClass::Other => {
             let keys = frontmatter_keys(text)?;
-            let needed = if candidate.explicit {
-                Fit::Loose
+            if candidate.explicit {
+                best_fit(&keys, Fit::Loose)?
             } else {
-                Fit::Strong
-            };
-            best_fit(&keys, needed).map(|dialect| Detected {
-                dialect,
-                plugin: false,
-            })
+                best_fit(&keys, Fit::Strong).or_else(|| {
+                    // `$ARGUMENTS` in the body marks a command or a skill: for those a loose fit
+                    // (`name` + `description`, all a command needs) is evidence enough.
+                    let takes_arguments = Registry::get()
+                        .dialects()
+                        .filter(|dialect| !dialect.plugin_paths.is_empty())
+                        .filter(|dialect| dialect.body.as_ref().is_some_and(|body| body.arguments));
+                    body_uses_arguments(text)
+                        .then(|| most_known(takes_arguments, &keys, Fit::Loose))
+                        .flatten()
+                })?
+            }
         }
-    }
+    };
+    Some(Detected {
+        dialect,
+        plugin: false,
+    })
 }
 
 /// Why an explicitly named file is not checked, for the note on stderr.
@@ -231,18 +238,35 @@ pub fn fit(dialect: &Dialect, keys: &[String]) -> Fit {
 /// Code's) are recognised by frontmatter alone; other tools find their files by path and name,
 /// so their path rules alone decide.
 fn best_fit(keys: &[String], needed: Fit) -> Option<&'static Dialect> {
-    Registry::get()
+    let collected = Registry::get()
         .dialects()
-        .filter(|dialect| !dialect.plugin_paths.is_empty())
+        .filter(|dialect| !dialect.plugin_paths.is_empty());
+    most_known(collected, keys, needed)
+}
+
+/// Among `dialects`, the one that fits `keys` at least as well as `needed` and knows most of
+/// them; ties go to the more specific dialect (the registry's priority).
+fn most_known<'a>(
+    dialects: impl Iterator<Item = &'a Dialect>,
+    keys: &[String],
+    needed: Fit,
+) -> Option<&'a Dialect> {
+    dialects
         .filter(|dialect| fit(dialect, keys) >= needed)
         .max_by_key(|dialect| {
             let known = keys
                 .iter()
                 .filter(|key| dialect.field(key).is_some())
                 .count();
-            // Ties go to the more specific dialect (the registry's priority).
             (known, dialect.priority)
         })
+}
+
+/// The body (after the frontmatter) substitutes the command arguments.
+fn body_uses_arguments(text: &str) -> bool {
+    let body_start = split_str(text).body_start;
+    text.get(body_start..)
+        .is_some_and(|body| body.contains("$ARGUMENTS"))
 }
 
 /// The top-level keys of the document's frontmatter. Also reads a *displaced* block (blank
@@ -376,21 +400,6 @@ fn is_vcs_dir(name: &std::ffi::OsStr) -> bool {
         .any(|vcs| name == *vcs)
 }
 
-/// Per dialect, its plugin layout matched without requiring the plugin manifest.
-static COLLECTIONS: LazyLock<Vec<(&'static Dialect, GlobSet)>> = LazyLock::new(|| {
-    Registry::get()
-        .dialects()
-        .filter_map(|dialect| {
-            let mut builder = GlobSetBuilder::new();
-            for glob in &dialect.plugin_paths {
-                builder.add(Glob::new(glob).ok()?);
-            }
-            let globs = builder.build().ok()?;
-            (!globs.is_empty()).then_some((dialect, globs))
-        })
-        .collect()
-});
-
 /// Forward slashes, so that one set of globs serves every platform.
 fn normalize(path: &Path) -> String {
     path.to_string_lossy().replace('\\', "/")
@@ -482,7 +491,11 @@ mod tests {
         // An explicitly named file: a loose fit is enough.
         assert_eq!(dialect_of("notes.md", true, minimal), claude);
         assert_eq!(dialect_of("notes.md", true, "# Notes\n"), None);
-        assert_eq!(dialect_of("skills/x/SKILL.md", true, agent), None);
+        // A skill folder's SKILL.md is a skill, even with an agent's fields.
+        assert_eq!(
+            dialect_of("skills/x/SKILL.md", true, agent).as_deref(),
+            Some("claude-skill")
+        );
         // A Copilot agent by its name: its own dialect, never a Claude agent.
         assert_eq!(
             dialect_of("agents/x.agent.md", true, agent).as_deref(),
@@ -504,7 +517,11 @@ mod tests {
         assert!(is_doc_page("README.md") && is_doc_page("readme.MD"));
         assert!(!is_doc_page("readme-generator.md"));
         assert!(classify_walked(Path::new("agents/README.md")).is_none());
-        assert!(classify_walked(Path::new("x/commands/y.md")).is_none());
+        assert!(matches!(
+            classify_walked(Path::new("x/commands/y.md")),
+            Some(PathClass::Collection(dialect)) if dialect.dialect == "claude-command"
+        ));
+        assert!(classify_walked(Path::new("x/skills/y/reference.md")).is_none());
         assert!(classify_walked(Path::new("x/notes.txt")).is_none());
         assert!(classify_walked(Path::new("x/.claude/agents/README.md")).is_none());
         assert!(matches!(
@@ -515,6 +532,71 @@ mod tests {
             classify_walked(Path::new("x/agents/a.md")),
             Some(PathClass::Collection(_))
         ));
+    }
+
+    #[test]
+    fn collection_layouts_of_every_dialect() {
+        let command = "---\nname: a\ndescription: b\n---\nDo $ARGUMENTS.\n";
+        let dialect = |path, text| dialect_of(path, false, text);
+        assert_eq!(
+            dialect("p/commands/x.md", command).as_deref(),
+            Some("claude-command")
+        );
+        assert_eq!(
+            dialect("p/skills/x/SKILL.md", "---\nname: x\ndescription: b\n---\n").as_deref(),
+            Some("claude-skill")
+        );
+        // Cursor's `.mdc` is checked anywhere when the frontmatter is a rule's.
+        let rule = "---\ndescription: TS\nglobs: *.ts\nalwaysApply: false\n---\nUse strict.\n";
+        assert_eq!(
+            dialect("rules/ts.mdc", rule).as_deref(),
+            Some("cursor-rule")
+        );
+        assert_eq!(dialect("docs/page.mdc", "---\ntitle: x\n---\n"), None);
+        // Outside any layout, `$ARGUMENTS` in the body makes name + description a command.
+        assert_eq!(
+            dialect("tools/catalog/search.md", command).as_deref(),
+            Some("claude-command")
+        );
+        assert_eq!(
+            dialect(
+                "tools/catalog/search.md",
+                "---\nname: a\ndescription: b\n---\nNo arguments.\n"
+            ),
+            None
+        );
+        assert_eq!(
+            dialect("notes/x.md", "---\ntitle: $ARGUMENTS\n---\n$ARGUMENTS\n"),
+            None,
+            "the frontmatter must still fit"
+        );
+    }
+
+    #[test]
+    fn plugin_shaped_folders_decide_by_path() {
+        let root = tempfile::tempdir().unwrap();
+        let plugin = root.path().join("plugins/review");
+        for folder in ["agents", "commands"] {
+            std::fs::create_dir_all(plugin.join(folder)).unwrap();
+        }
+        let docs = root.path().join("docs/commands");
+        std::fs::create_dir_all(&docs).unwrap();
+        // A marketplace plugin's command needs no frontmatter, as in `.claude/commands/`.
+        let command = plugin.join("commands/review.md");
+        let class = classify_walked(&command);
+        assert!(
+            matches!(class, Some(PathClass::Dialect(d)) if d.dialect.dialect == "claude-command" && !d.plugin),
+            "{class:?}"
+        );
+        // A documentation folder named `commands` is not a plugin: frontmatter must decide.
+        let page = docs.join("install.md");
+        let candidate = Candidate {
+            path: page.clone(),
+            display: String::new(),
+            explicit: false,
+            class: classify_walked(&page).unwrap(),
+        };
+        assert!(classify_text(&candidate, "# Install\n").is_none());
     }
 
     #[test]

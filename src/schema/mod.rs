@@ -249,6 +249,11 @@ pub struct Dialect {
     pub exclude_paths: Vec<String>,
     #[serde(default)]
     pub plugin_paths: Vec<String>,
+    /// Where collections (repositories of shareable files, e.g. `awesome-*` lists) keep this
+    /// dialect's files outside the tool's own folders. `agentls check` checks a file there when
+    /// its frontmatter loosely fits; `plugin_paths` count as collection layouts too.
+    #[serde(default)]
+    pub collection_paths: Vec<String>,
     /// Another dialect whose tool vocabulary this one shares.
     #[serde(default)]
     pub tools_from: Option<String>,
@@ -347,6 +352,8 @@ struct CompiledDialect {
     paths: GlobSet,
     exclude_paths: GlobSet,
     plugin_paths: GlobSet,
+    /// `plugin_paths` and `collection_paths` together.
+    collection_paths: GlobSet,
 }
 
 /// How a file was matched to its dialect.
@@ -466,14 +473,37 @@ impl Registry {
                 plugin: false,
             });
         }
-        self.dialects
-            .iter()
-            .filter(eligible)
-            .find(|c| c.plugin_paths.is_match(&normalized) && plugin_root(path).is_some())
-            .map(|compiled| Detected {
-                dialect: &compiled.dialect,
+        self.plugin_layout(path)
+            .filter(|_| plugin_root(path).is_some())
+            .map(|dialect| Detected {
+                dialect,
                 plugin: true,
             })
+    }
+
+    /// The dialect whose plugin layout (`plugin_paths`) holds `path`, whether or not a plugin
+    /// manifest confirms it.
+    pub fn plugin_layout(&self, path: &Path) -> Option<&Dialect> {
+        let normalized = normalize(path);
+        self.dialects
+            .iter()
+            .filter(|compiled| !compiled.exclude_paths.is_match(&normalized))
+            .find(|compiled| compiled.plugin_paths.is_match(&normalized))
+            .map(|compiled| &compiled.dialect)
+    }
+
+    /// The dialects whose collection layouts (`plugin_paths` without the plugin manifest, and
+    /// `collection_paths`) hold `path`, most specific first. Unlike [`Registry::detect`], this
+    /// is a guess that the file's frontmatter must confirm.
+    pub fn collections_holding<'a>(&'a self, path: &Path) -> impl Iterator<Item = &'a Dialect> {
+        let normalized = normalize(path);
+        self.dialects
+            .iter()
+            .filter(move |compiled| {
+                compiled.collection_paths.is_match(&normalized)
+                    && !compiled.exclude_paths.is_match(&normalized)
+            })
+            .map(|compiled| &compiled.dialect)
     }
 }
 
@@ -482,11 +512,14 @@ impl CompiledDialect {
         let paths = compile(&dialect.paths);
         let exclude_paths = compile(&dialect.exclude_paths);
         let plugin_paths = compile(&dialect.plugin_paths);
+        let collection_paths =
+            compile(&[dialect.plugin_paths.as_slice(), &dialect.collection_paths].concat());
         Self {
             dialect,
             paths,
             exclude_paths,
             plugin_paths,
+            collection_paths,
         }
     }
 }
@@ -559,13 +592,40 @@ impl DialectOverrides {
     }
 }
 
-/// The plugin folder holding a file: the nearest ancestor (a few levels up at most, as in
-/// `<plugin>/agents/x.md` or `<plugin>/skills/<name>/SKILL.md`) with `.claude-plugin/plugin.json`.
+/// The folders of a Claude Code plugin that hold its files (spec/claude-code.md §5).
+const PLUGIN_COMPONENTS: &[&str] = &["agents", "commands", "skills", "output-styles"];
+
+/// The plugin folder holding a file: the nearest ancestor that holds the file's component folder
+/// (`<plugin>/agents/…/x.md`, `<plugin>/skills/<name>/SKILL.md`) and `.claude-plugin/plugin.json`.
 pub fn plugin_root(path: &Path) -> Option<&Path> {
+    component_roots(path).find(|root| root.join(".claude-plugin").join("plugin.json").is_file())
+}
+
+/// A plugin-shaped folder holding a file, manifest or not: the nearest ancestor that holds the
+/// file's component folder and at least one other (`plugins/<name>/` with `agents/` and
+/// `commands/`), as plugin marketplaces and collections lay out their plugins.
+pub fn plugin_shaped_root(path: &Path) -> Option<&Path> {
+    component_roots(path).find(|root| {
+        PLUGIN_COMPONENTS
+            .iter()
+            .filter(|component| root.join(component).is_dir())
+            .count()
+            >= 2
+    })
+}
+
+/// The folders that would be the file's plugin root, nearest first: the parent of each ancestor
+/// named like a plugin component folder.
+fn component_roots(path: &Path) -> impl Iterator<Item = &Path> {
     path.ancestors()
-        .skip(2)
-        .take(3)
-        .find(|root| root.join(".claude-plugin").join("plugin.json").is_file())
+        .skip(1)
+        .filter(|folder| {
+            folder
+                .file_name()
+                .and_then(|name| name.to_str())
+                .is_some_and(|name| PLUGIN_COMPONENTS.contains(&name))
+        })
+        .filter_map(Path::parent)
 }
 
 #[cfg(test)]
@@ -576,6 +636,29 @@ mod tests {
         Registry::get()
             .by_id("claude-agent")
             .expect("the Claude agent schema loads")
+    }
+
+    #[test]
+    fn plugin_roots_at_any_depth() {
+        let root = tempfile::tempdir().unwrap();
+        let plugin = root.path().join("my-plugin");
+        std::fs::create_dir_all(plugin.join(".claude-plugin")).unwrap();
+        std::fs::write(plugin.join(".claude-plugin/plugin.json"), "{}").unwrap();
+        let deep = plugin.join("agents/a/b/c/x.md");
+        assert_eq!(plugin_root(&deep), Some(plugin.as_path()));
+        let skill = plugin.join("skills/review/SKILL.md");
+        assert_eq!(plugin_root(&skill), Some(plugin.as_path()));
+        assert_eq!(plugin_root(&plugin.join("docs/x.md")), None);
+        let detected = Registry::get().detect(&deep).unwrap();
+        assert_eq!(
+            (detected.dialect.dialect.as_str(), detected.plugin),
+            ("claude-agent", true)
+        );
+        // Without a manifest, a folder holding two component folders is plugin-shaped.
+        std::fs::create_dir_all(plugin.join("agents")).unwrap();
+        assert_eq!(plugin_shaped_root(&deep), None);
+        std::fs::create_dir_all(plugin.join("commands")).unwrap();
+        assert_eq!(plugin_shaped_root(&deep), Some(plugin.as_path()));
     }
 
     #[test]
