@@ -102,6 +102,9 @@ impl EntryResult {
 
 /// A chunk must be one or more `key: value` entries (or only comments).
 fn parse_entry(text: &str) -> Result<Document, YamlError> {
+    if let Some(document) = simple_entry(text) {
+        return Ok(document);
+    }
     let document = parse_strict(text)?;
     match document.value {
         Value::Map(_) | Value::Null => Ok(document),
@@ -110,6 +113,85 @@ fn parse_entry(text: &str) -> Result<Document, YamlError> {
             offset: 0,
         }),
     }
+}
+
+/// The document of a one-line `key: value` entry whose strict-YAML reading is plain to see,
+/// worked out without the YAML parser; `None` sends the entry to the parser. Most entries are
+/// like this (`model: sonnet`, `description: "…"`), and the parser costs several microseconds
+/// each. A property test holds this to the parser's result.
+fn simple_entry(text: &str) -> Option<Document> {
+    let line = text.strip_suffix('\n').unwrap_or(text);
+    if line.contains(['\n', '\r', '\t']) {
+        return None;
+    }
+    let (key, rest) = line.split_once(':')?;
+    let mut key_chars = key.chars();
+    let key_is_plain = key_chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && key_chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-'));
+    if !key_is_plain || !(rest.is_empty() || rest.starts_with(' ')) {
+        return None;
+    }
+    let raw = rest.trim_matches(' ');
+    let value = if raw.is_empty() {
+        Value::Null
+    } else if let Some(inner) = raw.strip_prefix('"').and_then(|r| r.strip_suffix('"')) {
+        Value::String(unescape_double_quoted(inner)?)
+    } else if let Some(inner) = raw.strip_prefix('\'').and_then(|r| r.strip_suffix('\'')) {
+        (!inner.contains('\'') && inner.chars().all(is_plain_char))
+            .then(|| Value::String(inner.to_owned()))?
+    } else {
+        // A plain scalar: no indicator first, nothing that ends it early or starts a comment,
+        // no flow brackets; the core schema decides its type, as in the parser.
+        let starts_plain = !raw.starts_with([
+            '-', '?', ':', ',', '[', ']', '{', '}', '#', '&', '*', '!', '|', '>', '\'', '"', '%',
+            '@', '`',
+        ]);
+        let plain = starts_plain
+            && !raw.ends_with(':')
+            && !raw.contains(": ")
+            && !raw.contains(" #")
+            && !raw.contains(['[', ']', '{', '}'])
+            && raw.chars().all(is_plain_char);
+        if !plain {
+            return None;
+        }
+        convert(&Yaml::Value(Scalar::parse_from_cow(raw.into())))
+    };
+    let key = convert(&Yaml::Value(Scalar::parse_from_cow(key.into())));
+    Some(Document {
+        value: Value::Map(vec![(key, value)]),
+        duplicate_keys: Vec::new(),
+    })
+}
+
+/// The text of a one-line double-quoted scalar with only the common escapes (`\n`, `\t`, `\"`,
+/// `\\`); `None` for anything else (an inner unescaped quote, other escapes).
+fn unescape_double_quoted(inner: &str) -> Option<String> {
+    let mut text = String::with_capacity(inner.len());
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => text.push(match chars.next()? {
+                'n' => '\n',
+                't' => '\t',
+                '"' => '"',
+                '\\' => '\\',
+                _ => return None,
+            }),
+            '"' => return None,
+            c if is_plain_char(c) => text.push(c),
+            _ => return None,
+        }
+    }
+    Some(text)
+}
+
+/// A character a one-line scalar may hold without the parser having a say: printable, and not
+/// one YAML treats specially (byte order mark, line separators).
+fn is_plain_char(c: char) -> bool {
+    !c.is_control() && !matches!(c, '\u{feff}' | '\u{2028}' | '\u{2029}' | '\u{85}')
 }
 
 impl Loaded {
@@ -314,15 +396,17 @@ pub fn load_claude_code_entries(
 /// object) and reported separately; any other error fails the parse.
 fn parse_strict(text: &str) -> Result<Document, YamlError> {
     let mut duplicate_keys = Vec::new();
-    let mut current = text.to_owned();
+    let mut current = std::borrow::Cow::Borrowed(text);
     // Each round blanks the earlier occurrence of one duplicated key; bounded by the line count.
     for _ in 0..=text.lines().count() {
-        match Yaml::load_from_str(&current) {
-            Ok(documents) => {
-                let value = documents
-                    .into_iter()
-                    .next()
-                    .map_or(Value::Null, |doc| convert(&doc));
+        let loaded = load_yaml(&current).map(|documents| {
+            documents
+                .into_iter()
+                .next()
+                .map_or(Value::Null, |doc| convert(&doc))
+        });
+        match loaded {
+            Ok(value) => {
                 return Ok(Document {
                     value,
                     duplicate_keys,
@@ -336,7 +420,7 @@ fn parse_strict(text: &str) -> Result<Document, YamlError> {
                     && let Some((key, blanked)) = blank_earlier_duplicate(&current, offset)
                 {
                     duplicate_keys.push(key);
-                    current = blanked;
+                    current = blanked.into();
                     continue;
                 }
                 return Err(YamlError { message, offset });
@@ -454,9 +538,14 @@ fn needs_quoting(value: &str) -> bool {
     ]) || value.contains(": ")
 }
 
+/// Strict YAML 1.2 documents, read straight from the string.
+fn load_yaml(text: &str) -> Result<Vec<Yaml<'_>>, saphyr::ScanError> {
+    Yaml::load_from_parser(&mut saphyr_parser::Parser::new_from_str(text))
+}
+
 fn parses_as_list(value: &str) -> bool {
     matches!(
-        Yaml::load_from_str(value)
+        load_yaml(value)
             .ok()
             .and_then(|docs| docs.into_iter().next()),
         Some(Yaml::Sequence(_))
@@ -575,6 +664,63 @@ impl fmt::Display for Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `simple_entry` must agree with the parser wherever it answers.
+    fn agrees_with_parser(line: &str) -> Result<(), proptest::test_runner::TestCaseError> {
+        if let Some(simple) = simple_entry(line) {
+            let parsed = parse_strict(line);
+            proptest::prop_assert!(parsed.is_ok(), "{line:?}: {parsed:?}");
+            proptest::prop_assert_eq!(
+                format!("{:?}", simple.value),
+                format!("{:?}", parsed.unwrap().value),
+                "{:?}",
+                line
+            );
+        }
+        Ok(())
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn simple_entries_read_as_the_parser_reads_them(
+            line in "[a-zA-Z_][a-zA-Z0-9_-]{0,6}:( {0,2}[ -~é😀—\u{a0}\u{85}\u{2028}]{0,24})? {0,2}\n?"
+        ) {
+            agrees_with_parser(&line)?;
+        }
+
+        #[test]
+        fn simple_scalars_resolve_as_the_parser_resolves_them(
+            key in "(name|true|null|1|on|y|_x)",
+            value in "(null|Null|~|true|True|TRUE|yes|no|on|0x1F|0o17|0b1|1e3|1E-2|.5|5.|.inf|-.inf|.NaN|.nan|\\+12|012|1_000|-1|0|\\\\x|a'b|\"[ -~]{0,8}\"|\"([a-z ]|\\\\[nt\"\\\\0ux])*\"|'[ -~]{0,8}'|[ -~]{0,10})"
+        ) {
+            agrees_with_parser(&format!("{key}: {value}\n"))?;
+        }
+    }
+
+    #[test]
+    fn common_entries_take_the_fast_path() {
+        for line in [
+            "name: code-reviewer\n",
+            "model: sonnet",
+            "description: \"Use after edits — reviews code: style, bugs.\"\n",
+            "description: \"Use it.\\n\\n<example>\\\"quoted\\\"</example>\"\n",
+            "description: Reviews code, proactively. See https://example.com/x\n",
+            "maxTurns: 12\n",
+            "tools:\n",
+        ] {
+            assert!(simple_entry(line).is_some(), "{line:?}");
+        }
+        for line in [
+            "description: a: b\n",
+            "tools: [Read, Grep]\n",
+            "color: blue # comment\n",
+            "description: |\n",
+            "key:value\n",
+            "  indented: x\n",
+        ] {
+            assert!(simple_entry(line).is_none(), "{line:?}");
+        }
+    }
 
     const SEED: &str = include_str!("../tests/fixtures/rust-backend-expert.md");
 
