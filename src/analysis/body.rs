@@ -274,6 +274,7 @@ fn scan(analysis: &Analysis, syntax: &BodySyntax, text: &str) -> Vec<Found> {
                 .collect()
         })
         .unwrap_or_default();
+    let triggers = Triggers::of(syntax);
     let mut fence: Option<bool> = None; // Some(true) inside a ```! shell block
     let mut offset = start;
     for line in text[start..].split_inclusive('\n') {
@@ -300,13 +301,58 @@ fn scan(analysis: &Analysis, syntax: &BodySyntax, text: &str) -> Vec<Found> {
             Some(_) => continue,
             None => {}
         }
-        scan_line(syntax, &declared, content, line_start, &mut found);
+        scan_line(
+            syntax, &triggers, &declared, content, line_start, &mut found,
+        );
     }
     found
 }
 
+/// The ASCII bytes a token of this dialect's body syntax can start with: a line is skimmed for
+/// these bytes only (with `memchr`, vectorised), and most lines hold none.
+struct Triggers(Vec<u8>);
+
+impl Triggers {
+    fn of(syntax: &BodySyntax) -> Self {
+        let mut bytes = Vec::new();
+        let mut add = |prefix: &str| {
+            if let Some(&first) = prefix.as_bytes().first()
+                && first.is_ascii()
+                && !bytes.contains(&first)
+            {
+                bytes.push(first);
+            }
+        };
+        if syntax.arguments || !syntax.variables.is_empty() {
+            add("$");
+        }
+        if syntax.inline_shell.is_some() {
+            add("!");
+        }
+        for prefix in &syntax.file_references {
+            add(prefix);
+        }
+        if let Some(references) = &syntax.tool_references {
+            add(&references.prefix);
+        }
+        Self(bytes)
+    }
+
+    /// The offset of the next trigger byte in `haystack`.
+    fn next_in(&self, haystack: &[u8]) -> Option<usize> {
+        match self.0[..] {
+            [] => None,
+            [a] => memchr::memchr(a, haystack),
+            [a, b] => memchr::memchr2(a, b, haystack),
+            [a, b, c] => memchr::memchr3(a, b, c, haystack),
+            ref many => haystack.iter().position(|byte| many.contains(byte)),
+        }
+    }
+}
+
 fn scan_line(
     syntax: &BodySyntax,
+    triggers: &Triggers,
     declared: &[String],
     line: &str,
     base: usize,
@@ -315,8 +361,9 @@ fn scan_line(
     let bytes = line.as_bytes();
     let mut index = 0;
     while index < bytes.len() {
-        // Every token starts with one of these: skip straight to the next candidate.
-        let Some(skip) = line[index..].find(['$', '!', '@', '#']) else {
+        // Every token starts with a trigger byte (ASCII, so a char boundary): skip straight to
+        // the next candidate.
+        let Some(skip) = triggers.next_in(&bytes[index..]) else {
             break;
         };
         index += skip;
