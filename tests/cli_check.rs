@@ -332,7 +332,10 @@ fn collection_layouts() {
             "---\nname: search\ndescription: Search.\n---\nFind $ARGUMENTS.\n",
         ),
         // A plugin-shaped folder (`agents/` and `commands/`): its command needs no frontmatter.
-        ("plugins/p/agents/a.md", "---\nname: a\ndescription: A.\n---\n"),
+        (
+            "plugins/p/agents/a.md",
+            "---\nname: a\ndescription: A.\n---\n",
+        ),
         ("plugins/p/commands/run.md", "Run the tests.\n"),
         (
             "plugins/p/skills/s/SKILL.md",

@@ -22,7 +22,9 @@
 //! file named on the command line is checked when its path or its frontmatter names a dialect,
 //! even a loose fit outside any agent folder.
 
-use ignore::WalkBuilder;
+use std::sync::{Mutex, PoisonError};
+
+use ignore::{DirEntry, WalkBuilder, WalkState};
 use std::path::{Path, PathBuf};
 
 use crate::schema::{Detected, Dialect, Registry, plugin_shaped_root};
@@ -41,13 +43,13 @@ pub struct Candidate {
 }
 
 /// What the path alone says about a file.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub enum PathClass {
     /// A dialect's own path rules claim the file.
     Dialect(Detected<'static>),
-    /// The file lies where collections keep files of one or more dialects (the one with the
-    /// highest priority is named): an agent when its frontmatter loosely fits one of them.
-    Collection(&'static Dialect),
+    /// The file lies where collections keep files of these dialects (most specific first): an
+    /// agent when its frontmatter loosely fits one of them.
+    Collection(Vec<&'static Dialect>),
     /// Any other candidate: an agent only when its frontmatter fits a dialect strongly.
     Other,
 }
@@ -61,37 +63,52 @@ pub struct Discovery {
 }
 
 /// Walks `root` (a directory) respecting `.gitignore`, `.ignore` and git excludes, entering
-/// hidden directories (`.claude`!) but not version-control metadata, and returns the candidates.
+/// hidden directories (`.claude`!) but not version-control metadata, and returns the candidates
+/// in no particular order. The walk and the classification run on every core.
 pub fn walk(root: &Path, discovery: &mut Discovery) {
-    let walker = WalkBuilder::new(root)
+    let found = Mutex::new(Discovery::default());
+    WalkBuilder::new(root)
         .hidden(false)
         .require_git(false)
         .filter_entry(|entry| !is_vcs_dir(entry.file_name()))
-        .build();
-    for entry in walker {
-        match entry {
-            Ok(entry) => {
-                // Symlinked files count (agent folders are often symlinked from dotfiles).
-                let is_file = entry.file_type().is_some_and(|kind| {
-                    kind.is_file() || (kind.is_symlink() && entry.path().is_file())
-                });
-                if !is_file {
-                    continue;
+        .build_parallel()
+        .run(|| {
+            Box::new(|entry| {
+                let (candidate, error) = match entry {
+                    Ok(entry) => (walked_candidate(entry), None),
+                    Err(error) => (None, Some(error.to_string())),
+                };
+                if candidate.is_some() || error.is_some() {
+                    // A poisoned lock only means another visitor panicked; its data is intact.
+                    let mut found = found.lock().unwrap_or_else(PoisonError::into_inner);
+                    found.candidates.extend(candidate);
+                    found.errors.extend(error);
                 }
-                let path = entry.into_path();
-                if let Some(class) = classify_walked(&path) {
-                    let display = display_path(&path);
-                    discovery.candidates.push(Candidate {
-                        path,
-                        display,
-                        explicit: false,
-                        class,
-                    });
-                }
-            }
-            Err(error) => discovery.errors.push(error.to_string()),
-        }
+                WalkState::Continue
+            })
+        });
+    let found = found.into_inner().unwrap_or_else(PoisonError::into_inner);
+    discovery.candidates.extend(found.candidates);
+    discovery.errors.extend(found.errors);
+}
+
+/// The candidate a walked entry makes, if any.
+fn walked_candidate(entry: DirEntry) -> Option<Candidate> {
+    // Symlinked files count (agent folders are often symlinked from dotfiles).
+    let is_file = entry
+        .file_type()
+        .is_some_and(|kind| kind.is_file() || (kind.is_symlink() && entry.path().is_file()));
+    if !is_file {
+        return None;
     }
+    let path = entry.into_path();
+    let class = classify_walked(&path)?;
+    Some(Candidate {
+        display: display_path(&path),
+        path,
+        explicit: false,
+        class,
+    })
 }
 
 /// A file named on the command line.
@@ -116,21 +133,17 @@ fn classify_walked(path: &Path) -> Option<PathClass> {
     }
 }
 
-/// The class of a Markdown file from its path; `None` for other files.
+/// The class of a file from its path; `None` for a file no dialect can claim.
 pub fn classify_path(path: &Path) -> Option<PathClass> {
-    match Registry::get().detect(path) {
-        Some(detected) => Some(PathClass::Dialect(detected)),
-        None => classify_unclaimed(path),
+    let matched = Registry::get().match_path(path);
+    if let Some(detected) = matched.detected(path) {
+        return Some(PathClass::Dialect(detected));
     }
-}
-
-/// The class of a file no dialect's path rules claim.
-fn classify_unclaimed(path: &Path) -> Option<PathClass> {
     // A plugin's layout in a plugin-shaped folder (`plugins/<name>/` holding `agents/` and
     // `commands/`) is a plugin whose manifest lives elsewhere (a marketplace's) or was not
     // copied: its files are agent files by path, even a command without frontmatter. They are
     // checked by the project rules: installed or copied, it cannot be told which.
-    if let Some(dialect) = Registry::get().plugin_layout(path)
+    if let Some(dialect) = matched.plugin_layout
         && plugin_shaped_root(path).is_some()
     {
         return Some(PathClass::Dialect(Detected {
@@ -138,8 +151,8 @@ fn classify_unclaimed(path: &Path) -> Option<PathClass> {
             plugin: false,
         }));
     }
-    if let Some(dialect) = Registry::get().collections_holding(path).next() {
-        return Some(PathClass::Collection(dialect));
+    if !matched.collections.is_empty() {
+        return Some(PathClass::Collection(matched.collections));
     }
     path.extension()
         .is_some_and(|extension| extension.eq_ignore_ascii_case("md"))
@@ -149,15 +162,11 @@ fn classify_unclaimed(path: &Path) -> Option<PathClass> {
 /// The dialect (and plugin flag) of a candidate, now that its text is known; `None` when it is
 /// not an agent file after all.
 pub fn classify_text(candidate: &Candidate, text: &str) -> Option<Detected<'static>> {
-    let dialect = match candidate.class {
-        PathClass::Dialect(detected) => return Some(detected),
-        PathClass::Collection(_) => {
+    let dialect = match &candidate.class {
+        PathClass::Dialect(detected) => return Some(*detected),
+        PathClass::Collection(dialects) => {
             let keys = frontmatter_keys(text)?;
-            most_known(
-                Registry::get().collections_holding(&candidate.path),
-                &keys,
-                Fit::Loose,
-            )?
+            most_known(dialects.iter().copied(), &keys, Fit::Loose)?
         }
         // Walks never yield these; named files can be another tool's.
         PathClass::Other if foreign_layout(&candidate.path).is_some() => return None,
@@ -519,7 +528,7 @@ mod tests {
         assert!(classify_walked(Path::new("agents/README.md")).is_none());
         assert!(matches!(
             classify_walked(Path::new("x/commands/y.md")),
-            Some(PathClass::Collection(dialect)) if dialect.dialect == "claude-command"
+            Some(PathClass::Collection(dialects)) if dialects[0].dialect == "claude-command"
         ));
         assert!(classify_walked(Path::new("x/skills/y/reference.md")).is_none());
         assert!(classify_walked(Path::new("x/notes.txt")).is_none());

@@ -172,7 +172,8 @@ pub enum CheckError {
 /// Runs `agentls check` with the process's stdout and stderr and returns the exit code: the
 /// whole command for `main`. Errors of the run are printed to stderr and give exit code 2.
 pub fn check(args: &CheckArgs) -> ExitCode {
-    let mut stdout = io::stdout().lock();
+    // Buffered: stdout is line-buffered, and a report of a large tree is many thousand lines.
+    let mut stdout = io::BufWriter::new(io::stdout().lock());
     let mut stderr = io::stderr();
     match run(args, &mut stdout, &mut stderr) {
         Ok(status) => status.into(),
@@ -201,6 +202,11 @@ pub fn run(
     } else {
         &args.paths[..]
     };
+    // The schema registry (YAML schemas, compiled path globs) takes a few milliseconds to
+    // build: build it on another core while this one walks the tree.
+    rayon::spawn(|| {
+        Registry::get();
+    });
     let progress = Progress::new();
     let discovery = discover(paths)?;
     for error in &discovery.errors {
@@ -337,9 +343,9 @@ fn check_file(candidate: &Candidate, forced: Option<&'static Dialect>, mode: Fix
     let detected = match &failure {
         None => discover::classify_text(candidate, &text),
         // Unreadable: only the path can tell.
-        Some(_) => match candidate.class {
-            PathClass::Dialect(detected) => Some(detected),
-            PathClass::Collection(dialect) => Some(Detected {
+        Some(_) => match &candidate.class {
+            PathClass::Dialect(detected) => Some(*detected),
+            PathClass::Collection(dialects) => dialects.first().map(|&dialect| Detected {
                 dialect,
                 plugin: false,
             }),
