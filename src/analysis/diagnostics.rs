@@ -627,6 +627,9 @@ impl<'a> FieldChecker<'a, '_> {
                     );
                 }
             }
+            FieldType::Mapping | FieldType::Any if field.map_values.is_some() => {
+                self.map_values(field, value, node, range, 0);
+            }
             FieldType::Mapping => {
                 if !matches!(value, Value::Map(_)) {
                     self.invalid(
@@ -1260,6 +1263,92 @@ impl<'a> FieldChecker<'a, '_> {
     }
 }
 
+impl FieldChecker<'_, '_> {
+    /// A mapping's values against the field's `map_values` (and, for an `any` field, a string
+    /// value itself: `permission: ask`). `depth` 1 is a nested pattern map.
+    fn map_values(
+        &mut self,
+        field: &'static Field,
+        value: &Value,
+        node: Option<&Node>,
+        range: TextRange,
+        depth: usize,
+    ) {
+        let Some(spec) = &field.map_values else {
+            return;
+        };
+        let allowed = || match spec.ty {
+            FieldType::Boolean => "`true` or `false`".to_owned(),
+            _ => spec
+                .values
+                .iter()
+                .map(|value| format!("`{value}`"))
+                .collect::<Vec<_>>()
+                .join(", "),
+        };
+        match value {
+            Value::Map(entries) => {
+                for (key, item) in entries {
+                    let key = key.to_string();
+                    let item_node = node
+                        .and_then(Node::as_mapping)
+                        .and_then(|mapping| mapping.entries.iter().rev().find(|e| e.key == key))
+                        .and_then(|entry| entry.value.as_ref());
+                    let item_range = item_node.map_or(range, |n| n.range);
+                    if matches!(item, Value::Map(_)) && spec.nested && depth == 0 {
+                        self.map_values(field, item, item_node, item_range, 1);
+                        continue;
+                    }
+                    let valid = match (spec.ty, item) {
+                        (FieldType::Boolean, Value::Bool(_)) => true,
+                        (FieldType::Enum, Value::String(text)) => spec.values.contains(text),
+                        _ => false,
+                    };
+                    if !valid {
+                        self.invalid(
+                            field,
+                            item_range,
+                            format!(
+                                "`{}`: the value for `{key}` must be {}, not `{item}`",
+                                field.name,
+                                allowed()
+                            ),
+                        );
+                    }
+                }
+            }
+            Value::String(text)
+                if depth == 0
+                    && field.ty == FieldType::Any
+                    && spec.ty == FieldType::Enum
+                    && !spec.values.contains(text) =>
+            {
+                self.invalid(
+                    field,
+                    range,
+                    format!(
+                        "`{}` must be {} or a mapping, not `{text}`",
+                        field.name,
+                        allowed()
+                    ),
+                );
+            }
+            Value::String(_) if field.ty == FieldType::Any && depth == 0 => {}
+            other => {
+                self.invalid(
+                    field,
+                    range,
+                    format!(
+                        "`{}` must be a mapping of `key: value` pairs, not a {}",
+                        field.name,
+                        other.type_name()
+                    ),
+                );
+            }
+        }
+    }
+}
+
 fn invalid_code(field: &Field) -> &'static str {
     match field.invalid {
         OnInvalid::Reject => "invalid-value-rejected",
@@ -1524,6 +1613,33 @@ mod tests {
             .into_iter()
             .map(|d| d.message)
             .collect()
+    }
+
+    #[test]
+    fn opencode_tools_and_permission_values() {
+        let path = ".opencode/agent/review.md";
+        let fixture = "---\ndescription: Reviews\npermission:\n  edit: deny\n  bash:\n    \"*\": ask\n    \"git push*\": never\n  webfetch: maybe\n---\nBody\n";
+        assert_eq!(
+            check_at(path, fixture),
+            [
+                "7:17-7:22 error invalid-value-rejected `never`",
+                "8:12-8:17 error invalid-value-rejected `maybe`",
+            ]
+        );
+        assert_eq!(
+            check_at(path, "---\ndescription: R\npermission: ask\n---\nBody\n"),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            check_at(path, "---\ndescription: R\npermission: always\n---\nBody\n"),
+            ["3:12-3:18 error invalid-value-rejected `always`"]
+        );
+        let tools = "---\ndescription: R\ntools:\n  write: false\n  bash: \"no\"\n---\nBody\n";
+        let found = check_at(path, tools);
+        assert!(
+            found.contains(&"5:8-5:12 error invalid-value-rejected `\"no\"`".to_owned()),
+            "{found:?}"
+        );
     }
 
     #[test]

@@ -249,6 +249,13 @@ pub(super) fn field_markdown(dialect: &Dialect, field: &Field) -> String {
 }
 
 fn type_label(field: &Field) -> &'static str {
+    if let Some(spec) = &field.map_values {
+        return match (field.ty, spec.ty) {
+            (FieldType::Any, _) => "an action, or a mapping to actions",
+            (_, FieldType::Boolean) => "mapping of names to `true`/`false`",
+            _ => "mapping of names to values",
+        };
+    }
     match field.ty {
         FieldType::String => "string",
         FieldType::Integer => "integer",

@@ -32,6 +32,21 @@ pub enum FieldType {
     Any,
 }
 
+/// The values a mapping field allows (`tools: {bash: false}`, `permission: {edit: deny}`).
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct MapValues {
+    /// `boolean` or `enum`.
+    #[serde(rename = "type")]
+    pub ty: FieldType,
+    /// The allowed values of an `enum`.
+    #[serde(default)]
+    pub values: Vec<String>,
+    /// A value may also be a mapping (pattern → value) of such values.
+    #[serde(default)]
+    pub nested: bool,
+}
+
 /// What the tool does with an invalid value.
 #[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case")]
@@ -118,6 +133,9 @@ pub struct Field {
     /// The value (a string or a list) holds file globs.
     #[serde(default)]
     pub glob: bool,
+    /// What each value of a mapping (or, for `any`, the value itself when it is a string) must be.
+    #[serde(default)]
+    pub map_values: Option<MapValues>,
     /// Why the field is deprecated.
     #[serde(default)]
     pub deprecated: Option<String>,
