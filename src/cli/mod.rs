@@ -55,7 +55,8 @@
 //!   position just after the range); an empty range has `end == start`.
 //! * `severity`: `error`, `warning`, `information` or `hint`.
 //! * `fixes`: the repairs offered, in order; `safe` ones are those `--fix` applies. Edit
-//!   positions use the same line/column convention and refer to the file as it is.
+//!   positions use the same line/column convention and refer to the file as it is. A fix that
+//!   also moves the file has `"rename": "<new path>"` (never safe: `--fix` leaves it to you).
 //! * `summary.fixed`: the number of files `--fix` rewrote (0 without `--fix`). After `--fix`,
 //!   diagnostics and positions describe the fixed files.
 //!
@@ -71,7 +72,7 @@ mod report;
 mod source;
 
 use std::io::{self, IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use rayon::prelude::*;
@@ -384,14 +385,14 @@ fn check_file(candidate: &Candidate, forced: Option<&'static Dialect>, mode: Fix
     };
 
     let mut text = text;
-    let mut diagnostics = analyze(detected, &text);
+    let mut diagnostics = analyze(&candidate.path, detected, &text);
     let mut fixed = false;
     let mut diff = None;
     let fixable = diagnostics
         .iter()
         .any(|diagnostic| diagnostic.fixes.iter().any(|fix| fix.safe));
     let new_text = (mode != FixMode::Off && fixable)
-        .then(|| fix::fix_text(&text, |text| analyze(detected, text)))
+        .then(|| fix::fix_text(&text, |text| analyze(&candidate.path, detected, text)))
         .flatten();
     if let Some(new_text) = new_text {
         if mode == FixMode::Diff {
@@ -400,7 +401,7 @@ fn check_file(candidate: &Candidate, forced: Option<&'static Dialect>, mode: Fix
             match fix::write_atomically(&candidate.path, &new_text) {
                 Ok(()) => {
                     fixed = true;
-                    diagnostics = analyze(detected, &new_text);
+                    diagnostics = analyze(&candidate.path, detected, &new_text);
                     text = new_text;
                 }
                 Err(error) => diagnostics.insert(0, write_failed(&error)),
@@ -414,15 +415,16 @@ fn check_file(candidate: &Candidate, forced: Option<&'static Dialect>, mode: Fix
     }
 }
 
-fn analyze(detected: Detected<'static>, text: &str) -> Vec<Diagnostic> {
-    Analysis::with_dialect(
-        &detected.dialect.dialect,
-        detected.plugin,
+/// The file's diagnostics, with its path: checks such as a skill's name against its folder and
+/// `@file` references need it.
+fn analyze(path: &Path, detected: Detected<'static>, text: &str) -> Vec<Diagnostic> {
+    Analysis::with_detected(
+        Some(path),
+        Some(detected),
         text.len(),
         std::iter::once(text),
     )
-    .map(|analysis| analysis.diagnostics())
-    .unwrap_or_default()
+    .diagnostics()
 }
 
 fn write_failed(error: &io::Error) -> Diagnostic {
