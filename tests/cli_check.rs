@@ -554,3 +554,28 @@ fn examples_folder_shows_real_problems() {
     assert_eq!(value["summary"]["files"], 7, "the README is not linted");
     assert_eq!(run.code, 1);
 }
+
+#[test]
+fn chat_mode_migration_is_reported_not_applied() {
+    let dir = tree(&[(
+        ".github/chatmodes/plan.chatmode.md",
+        "---\ndescription: Plans\n---\nPlan.\n",
+    )]);
+    let run = agentls(dir.path(), &["check", "--format", "json"]);
+    let value: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let diagnostic = &value["diagnostics"][0];
+    assert_eq!(diagnostic["code"], "deprecated-file");
+    let fix = &diagnostic["fixes"][0];
+    assert_eq!(fix["title"], "Migrate to custom agent file");
+    assert_eq!(fix["safe"], false);
+    assert_eq!(fix["rename"], ".github/agents/plan.agent.md");
+    // `--fix` applies safe fixes only: the file stays where it is.
+    let fixed = agentls(dir.path(), &["check", "--fix"]);
+    assert_eq!(fixed.code, 0, "{}", fixed.stderr);
+    assert!(
+        dir.path()
+            .join(".github/chatmodes/plan.chatmode.md")
+            .is_file()
+    );
+    assert!(!dir.path().join(".github/agents").exists());
+}

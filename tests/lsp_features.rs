@@ -7,9 +7,11 @@ use common::{TestServer, client_capabilities};
 use pretty_assertions::assert_eq;
 use tower_lsp_server::ls_types::{
     CodeActionContext, CodeActionOrCommand, CodeActionParams, CompletionItemKind, CompletionParams,
-    CompletionResponse, CompletionTextEdit, DiagnosticSeverity, Documentation, HoverContents,
-    HoverParams, NumberOrString, PartialResultParams, Position, Range, TextDocumentIdentifier,
-    TextDocumentPositionParams, WorkDoneProgressParams, request,
+    CompletionResponse, CompletionTextEdit, DiagnosticSeverity, DocumentChangeOperation,
+    DocumentChanges, Documentation, HoverContents, HoverParams, NumberOrString,
+    PartialResultParams, Position, Range, ResourceOp, ResourceOperationKind,
+    TextDocumentIdentifier, TextDocumentPositionParams, WorkDoneProgressParams,
+    WorkspaceClientCapabilities, WorkspaceEditClientCapabilities, request,
 };
 
 const AGENT: &str = ".claude/agents/x.md";
@@ -424,5 +426,103 @@ async fn dialect_overrides_from_initialization_options() {
     assert_eq!(
         codes,
         [Some(NumberOrString::String("unknown-field".into()))]
+    );
+}
+
+/// Code actions (all kinds) touching the start of line `line` of the document at `uri`.
+async fn actions_at(
+    server: &mut TestServer,
+    uri: &tower_lsp_server::ls_types::Uri,
+    line: u32,
+) -> Vec<CodeActionOrCommand> {
+    let params = CodeActionParams {
+        text_document: TextDocumentIdentifier::new(uri.clone()),
+        range: range((line, 0), (line, 0)),
+        context: CodeActionContext::default(),
+        work_done_progress_params: WorkDoneProgressParams::default(),
+        partial_result_params: PartialResultParams::default(),
+    };
+    server
+        .request::<request::CodeActionRequest>(params)
+        .await
+        .expect("codeAction")
+        .unwrap_or_default()
+}
+
+const CHAT_MODE: &str = ".github/chatmodes/plan.chatmode.md";
+const CHAT_MODE_TEXT: &str = "---\ndescription: Plans\ntools: ['codebase']\n---\nPlan.\n";
+
+#[tokio::test]
+async fn chat_modes_migrate_by_renaming_when_the_client_can() {
+    let mut capabilities = client_capabilities(None);
+    capabilities.workspace = Some(WorkspaceClientCapabilities {
+        workspace_edit: Some(WorkspaceEditClientCapabilities {
+            document_changes: Some(true),
+            resource_operations: Some(vec![ResourceOperationKind::Rename]),
+            ..WorkspaceEditClientCapabilities::default()
+        }),
+        ..WorkspaceClientCapabilities::default()
+    });
+    let (mut server, _) = TestServer::initialized(capabilities).await;
+    let uri = server.open(CHAT_MODE, CHAT_MODE_TEXT).await;
+    server.wait_for_diagnostics(&uri, Some(1)).await;
+    let actions = actions_at(&mut server, &uri, 0).await;
+    let migrate = actions
+        .iter()
+        .find_map(|action| match action {
+            CodeActionOrCommand::CodeAction(action) if action.title.contains("Migrate") => {
+                Some(action)
+            }
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("no migration in {actions:#?}"));
+    assert_eq!(migrate.is_preferred, Some(false));
+    let Some(DocumentChanges::Operations(operations)) =
+        &migrate.edit.as_ref().unwrap().document_changes
+    else {
+        panic!("the migration is a documentChanges edit: {migrate:#?}");
+    };
+    let [DocumentChangeOperation::Op(ResourceOp::Rename(rename))] = operations.as_slice() else {
+        panic!("one rename: {operations:#?}");
+    };
+    assert_eq!(rename.old_uri, uri);
+    assert!(
+        rename
+            .new_uri
+            .as_str()
+            .ends_with("/.github/agents/plan.agent.md"),
+        "{}",
+        rename.new_uri.as_str()
+    );
+    assert_eq!(
+        rename
+            .options
+            .as_ref()
+            .and_then(|options| options.overwrite),
+        Some(false),
+        "never overwrites an existing agent"
+    );
+}
+
+#[tokio::test]
+async fn chat_mode_migration_is_not_offered_to_clients_that_cannot_rename() {
+    let (mut server, _) = TestServer::initialized(client_capabilities(None)).await;
+    let uri = server.open(CHAT_MODE, CHAT_MODE_TEXT).await;
+    let published = server.wait_for_diagnostics(&uri, Some(1)).await;
+    assert!(
+        published
+            .diagnostics
+            .iter()
+            .any(|d| d.code == Some(NumberOrString::String("deprecated-file".into()))),
+        "{:#?}",
+        published.diagnostics
+    );
+    let actions = actions_at(&mut server, &uri, 0).await;
+    assert!(
+        actions.iter().all(|action| !matches!(
+            action,
+            CodeActionOrCommand::CodeAction(action) if action.title.contains("Migrate")
+        )),
+        "{actions:#?}"
     );
 }

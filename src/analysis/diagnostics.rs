@@ -132,12 +132,25 @@ impl<'a> Sink<'a> {
         }
         if let Some(reason) = &dialect.deprecated {
             let range = first_line;
-            self.push(
+            let target = analysis
+                .path
+                .as_deref()
+                .zip(dialect.rename_to.as_ref())
+                .and_then(|(path, rename)| Some((rename.target(path)?, &rename.title)));
+            let diagnostic = self.push(
                 range,
                 Severity::Warning,
                 "deprecated-file",
                 format!("{}: {}", dialect.title, reason.trim()),
             );
+            if let Some((target, title)) = target {
+                diagnostic.fixes.push(Fix {
+                    title: title.clone(),
+                    edits: Vec::new(),
+                    safe: false,
+                    rename: Some(target),
+                });
+            }
         }
         // Without required fields, a file needs no frontmatter at all (e.g. most commands).
         let needs_frontmatter = dialect.fields.iter().any(|f| f.required) && !analysis.is_plugin();

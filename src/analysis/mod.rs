@@ -55,6 +55,8 @@ pub struct Fix {
     pub edits: Vec<TextEdit>,
     /// Safe fixes preserve meaning (or restore the obvious intent) and may be applied without review.
     pub safe: bool,
+    /// The fix also renames (moves) the file to this path (never safe: the CLI does not apply it).
+    pub rename: Option<std::path::PathBuf>,
 }
 
 impl Fix {
@@ -72,6 +74,7 @@ impl Fix {
                 new_text: new_text.into(),
             }],
             safe,
+            rename: None,
         }
     }
 }

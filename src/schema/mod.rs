@@ -32,6 +32,53 @@ pub enum FieldType {
     Any,
 }
 
+/// How a deprecated kind of file is renamed into its successor (chat modes into custom agents).
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RenameTo {
+    /// The quick fix's title.
+    pub title: String,
+    /// The new name's suffix (`.agent.md`).
+    pub suffix: String,
+    /// The suffixes it replaces, tried in order (`.chatmode.md`, then `.md`).
+    pub replace_suffixes: Vec<String>,
+    /// A file directly in a folder ending with `from` moves to the sibling path `to`
+    /// (`.github/chatmodes` → `.github/agents`).
+    #[serde(default)]
+    pub move_folders: Vec<FolderMove>,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct FolderMove {
+    pub from: String,
+    pub to: String,
+}
+
+impl RenameTo {
+    /// Where the file at `path` moves; `None` when its name has none of the old suffixes.
+    pub fn target(&self, path: &Path) -> Option<std::path::PathBuf> {
+        let name = path.file_name()?.to_str()?;
+        let stem = self
+            .replace_suffixes
+            .iter()
+            .find_map(|suffix| name.strip_suffix(suffix.as_str()))
+            .filter(|stem| !stem.is_empty())?;
+        let folder = path.parent()?;
+        let normalized = normalize(folder);
+        let folder = self
+            .move_folders
+            .iter()
+            .find_map(|moved| {
+                let base = normalized.strip_suffix(moved.from.as_str())?;
+                (base.is_empty() || base.ends_with('/'))
+                    .then(|| std::path::PathBuf::from(format!("{base}{}", moved.to)))
+            })
+            .unwrap_or_else(|| folder.to_path_buf());
+        Some(folder.join(format!("{stem}{}", self.suffix)))
+    }
+}
+
 /// The values a mapping field allows (`tools: {bash: false}`, `permission: {edit: deny}`).
 #[derive(Clone, Debug, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -287,6 +334,9 @@ pub struct Dialect {
     /// Why the whole kind of file is deprecated (a warning on the file).
     #[serde(default)]
     pub deprecated: Option<String>,
+    /// The file name (and folder) a deprecated kind of file moves to: the quick fix renames it.
+    #[serde(default)]
+    pub rename_to: Option<RenameTo>,
     /// The most characters of a file the tool reads (the rest is cut).
     #[serde(default)]
     pub max_chars: Option<usize>,
@@ -683,6 +733,32 @@ mod tests {
         Registry::get()
             .by_id("claude-agent")
             .expect("the Claude agent schema loads")
+    }
+
+    #[test]
+    fn chat_modes_rename_to_agent_files() {
+        let rename = Registry::get()
+            .by_id("copilot-chatmode")
+            .and_then(|dialect| dialect.rename_to.as_ref())
+            .expect("chat modes say how they migrate");
+        let target = |path: &str| rename.target(Path::new(path));
+        assert_eq!(
+            target("/w/.github/chatmodes/plan.chatmode.md"),
+            Some("/w/.github/agents/plan.agent.md".into())
+        );
+        assert_eq!(
+            target("/w/.github/chatmodes/plan.md"),
+            Some("/w/.github/agents/plan.agent.md".into())
+        );
+        assert_eq!(
+            target("/w/docs/plan.chatmode.md"),
+            Some("/w/docs/plan.agent.md".into())
+        );
+        assert_eq!(
+            target(".github/chatmodes/a.chatmode.md"),
+            Some(".github/agents/a.agent.md".into())
+        );
+        assert_eq!(target("/w/.chatmode.md"), None);
     }
 
     #[test]

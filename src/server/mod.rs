@@ -24,11 +24,11 @@ use serde_json::{Value, json};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tower_lsp_server::jsonrpc::{self, Result};
 use tower_lsp_server::ls_types::{
-    CodeActionKind, CodeActionOrCommand, CodeActionParams, CodeActionResponse, CompletionParams,
-    CompletionResponse, DidChangeTextDocumentParams, DidCloseTextDocumentParams,
+    ClientCapabilities, CodeActionKind, CodeActionOrCommand, CodeActionParams, CodeActionResponse,
+    CompletionParams, CompletionResponse, DidChangeTextDocumentParams, DidCloseTextDocumentParams,
     DidOpenTextDocumentParams, DocumentSymbolParams, DocumentSymbolResponse, FoldingRange,
     FoldingRangeParams, Hover, HoverParams, InitializeParams, InitializeResult, InitializedParams,
-    MessageType, ServerInfo, TextDocumentIdentifier, Uri,
+    MessageType, ResourceOperationKind, ServerInfo, TextDocumentIdentifier, Uri,
 };
 use tower_lsp_server::{Client, ClientSocket, LanguageServer, LspService};
 use tracing::Instrument;
@@ -95,6 +95,9 @@ pub struct Backend {
     documents: DocumentStore,
     /// Set once by `initialize`; UTF-16 until then, as LSP prescribes.
     encoding: OnceLock<PositionEncoding>,
+    /// The client applies workspace edits that rename files (`documentChanges` with the
+    /// `rename` resource operation); set by `initialize`.
+    renames_files: OnceLock<bool>,
 }
 
 impl Backend {
@@ -103,6 +106,7 @@ impl Backend {
             client,
             documents: DocumentStore::default(),
             encoding: OnceLock::new(),
+            renames_files: OnceLock::new(),
         }
     }
 
@@ -158,6 +162,7 @@ impl LanguageServer for Backend {
             if self.encoding.set(encoding).is_err() {
                 tracing::warn!("initialize received twice; keeping the first position encoding");
             }
+            let _ = self.renames_files.set(renames_files(&params.capabilities));
             if let Some(options) = &params.initialization_options {
                 let (overrides, problems) = dialect_overrides(options);
                 self.documents.set_overrides(overrides);
@@ -354,16 +359,43 @@ impl LanguageServer for Backend {
                     continue;
                 }
                 let lsp_diagnostic = to_proto::diagnostic(&document.rope, &diagnostic, encoding);
+                let renames_files = self.renames_files.get().copied().unwrap_or(false);
                 for fix in &diagnostic.fixes {
-                    let action =
-                        to_proto::code_action(&uri, &document.rope, &lsp_diagnostic, fix, encoding);
-                    actions.push(CodeActionOrCommand::CodeAction(action));
+                    // A client that cannot rename files would apply only half of such a fix.
+                    if fix.rename.is_some() && !renames_files {
+                        continue;
+                    }
+                    let action = to_proto::code_action(
+                        &uri,
+                        document.version,
+                        &document.rope,
+                        &lsp_diagnostic,
+                        fix,
+                        encoding,
+                    );
+                    actions.extend(action.map(CodeActionOrCommand::CodeAction));
                 }
             }
             Ok(Some(actions))
         })
         .await
     }
+}
+
+/// The client applies `documentChanges` with file renames.
+fn renames_files(capabilities: &ClientCapabilities) -> bool {
+    let Some(edit) = capabilities
+        .workspace
+        .as_ref()
+        .and_then(|workspace| workspace.workspace_edit.as_ref())
+    else {
+        return false;
+    };
+    edit.document_changes == Some(true)
+        && edit
+            .resource_operations
+            .as_ref()
+            .is_some_and(|operations| operations.contains(&ResourceOperationKind::Rename))
 }
 
 /// Runs a request handler body in its own span; a panic becomes `InternalError`.

@@ -70,30 +70,65 @@ pub fn diagnostic(
     }
 }
 
-/// One quick fix for a diagnostic of the document at `uri`.
+/// One quick fix for a diagnostic of the document at `uri` (at `version`); `None` when the fix
+/// renames the file to a path that has no `file:` URI.
 pub fn code_action(
     uri: &lsp::Uri,
+    version: i32,
     rope: &Rope,
     diagnostic: &lsp::Diagnostic,
     fix: &Fix,
     encoding: PositionEncoding,
-) -> lsp::CodeAction {
-    let edits = fix
+) -> Option<lsp::CodeAction> {
+    let edits: Vec<lsp::TextEdit> = fix
         .edits
         .iter()
         .map(|edit| text_edit(rope, edit, encoding))
         .collect();
-    lsp::CodeAction {
+    let edit = match &fix.rename {
+        // Text edits first (against this version), then the rename: the order the client
+        // applies them in.
+        Some(target) => {
+            let mut operations = Vec::new();
+            if !edits.is_empty() {
+                operations.push(lsp::DocumentChangeOperation::Edit(lsp::TextDocumentEdit {
+                    text_document: lsp::OptionalVersionedTextDocumentIdentifier {
+                        uri: uri.clone(),
+                        version: Some(version),
+                    },
+                    edits: edits.into_iter().map(lsp::OneOf::Left).collect(),
+                }));
+            }
+            operations.push(lsp::DocumentChangeOperation::Op(lsp::ResourceOp::Rename(
+                lsp::RenameFile {
+                    old_uri: uri.clone(),
+                    new_uri: lsp::Uri::from_file_path(target)?,
+                    // Never clobber an agent that already has the new name.
+                    options: Some(lsp::RenameFileOptions {
+                        overwrite: Some(false),
+                        ignore_if_exists: Some(false),
+                    }),
+                    annotation_id: None,
+                },
+            )));
+            lsp::WorkspaceEdit {
+                document_changes: Some(lsp::DocumentChanges::Operations(operations)),
+                ..lsp::WorkspaceEdit::default()
+            }
+        }
+        None => lsp::WorkspaceEdit {
+            changes: Some(HashMap::from([(uri.clone(), edits)])),
+            ..lsp::WorkspaceEdit::default()
+        },
+    };
+    Some(lsp::CodeAction {
         title: fix.title.clone(),
         kind: Some(lsp::CodeActionKind::QUICKFIX),
         diagnostics: Some(vec![diagnostic.clone()]),
-        edit: Some(lsp::WorkspaceEdit {
-            changes: Some(HashMap::from([(uri.clone(), edits)])),
-            ..lsp::WorkspaceEdit::default()
-        }),
+        edit: Some(edit),
         is_preferred: Some(fix.safe),
         ..lsp::CodeAction::default()
-    }
+    })
 }
 
 pub fn completion_item(
@@ -225,6 +260,7 @@ mod tests {
                 title: "Rename".into(),
                 edits: vec![fix_edit],
                 safe: true,
+                rename: None,
             }],
         };
         let lsp = super::diagnostic(&rope, &diagnostic, PositionEncoding::Utf16);

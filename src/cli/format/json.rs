@@ -51,6 +51,9 @@ struct Fix<'a> {
     title: &'a str,
     safe: bool,
     edits: Vec<Edit<'a>>,
+    /// The path the fix moves the file to, written as the file's own path is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rename: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -109,6 +112,10 @@ pub fn emit(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                             new_text: &edit.new_text,
                         })
                         .collect(),
+                    rename: fix
+                        .rename
+                        .as_deref()
+                        .map(crate::cli::discover::display_path),
                 })
                 .collect();
             diagnostics.push(Diagnostic {

@@ -70,6 +70,7 @@ pub(crate) mod test_support {
                                 new_text: "model".into(),
                             }],
                             safe: true,
+                            rename: None,
                         }],
                     },
                 ],
