@@ -7,6 +7,7 @@
 
 pub mod analysis;
 pub mod cli;
+pub mod config;
 pub mod line_index;
 pub mod loader;
 pub mod schema;

@@ -27,7 +27,7 @@ use std::sync::{Mutex, PoisonError};
 use ignore::{DirEntry, WalkBuilder, WalkState};
 use std::path::{Path, PathBuf};
 
-use crate::schema::{Detected, Dialect, Registry, plugin_shaped_root};
+use crate::schema::{Detected, Dialect, DialectOverrides, Registry, plugin_shaped_root};
 use crate::syntax::{parse_frontmatter, split_str};
 
 /// A file to read and, depending on its content, to check.
@@ -65,7 +65,7 @@ pub struct Discovery {
 /// Walks `root` (a directory) respecting `.gitignore`, `.ignore` and git excludes, entering
 /// hidden directories (`.claude`!) but not version-control metadata, and returns the candidates
 /// in no particular order. The walk and the classification run on every core.
-pub fn walk(root: &Path, discovery: &mut Discovery) {
+pub fn walk(root: &Path, overrides: &DialectOverrides, discovery: &mut Discovery) {
     let found = Mutex::new(Discovery::default());
     WalkBuilder::new(root)
         .hidden(false)
@@ -75,7 +75,7 @@ pub fn walk(root: &Path, discovery: &mut Discovery) {
         .run(|| {
             Box::new(|entry| {
                 let (candidate, error) = match entry {
-                    Ok(entry) => (walked_candidate(entry), None),
+                    Ok(entry) => (walked_candidate(entry, overrides), None),
                     Err(error) => (None, Some(error.to_string())),
                 };
                 if candidate.is_some() || error.is_some() {
@@ -92,8 +92,9 @@ pub fn walk(root: &Path, discovery: &mut Discovery) {
     discovery.errors.extend(found.errors);
 }
 
-/// The candidate a walked entry makes, if any.
-fn walked_candidate(entry: DirEntry) -> Option<Candidate> {
+/// The candidate a walked entry makes, if any; a dialect override (`.agentls.yaml`) claims a
+/// file whatever its path.
+fn walked_candidate(entry: DirEntry, overrides: &DialectOverrides) -> Option<Candidate> {
     // Symlinked files count (agent folders are often symlinked from dotfiles).
     let is_file = entry
         .file_type()
@@ -102,7 +103,13 @@ fn walked_candidate(entry: DirEntry) -> Option<Candidate> {
         return None;
     }
     let path = entry.into_path();
-    let class = classify_walked(&path)?;
+    let overridden = (!overrides.is_empty())
+        .then(|| overrides.overridden(&std::path::absolute(&path).unwrap_or_else(|_| path.clone())))
+        .flatten();
+    let class = match overridden {
+        Some(detected) => PathClass::Dialect(detected),
+        None => classify_walked(&path)?,
+    };
     Some(Candidate {
         display: display_path(&path),
         path,

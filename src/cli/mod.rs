@@ -78,7 +78,8 @@ use std::process::ExitCode;
 use rayon::prelude::*;
 
 use crate::analysis::{Analysis, Diagnostic, Severity};
-use crate::schema::{Detected, Dialect, Registry};
+use crate::config::{self, Settings};
+use crate::schema::{Detected, Dialect, DialectOverrides, Registry};
 use crate::text::TextRange;
 
 pub use format::Format;
@@ -121,6 +122,11 @@ pub struct CheckArgs {
     /// Check every file as this dialect (e.g. `claude-agent`), whatever its path.
     #[arg(long, value_name = "NAME")]
     pub dialect: Option<String>,
+
+    /// The configuration file to use (default: the nearest `.agentls.yaml` in the current
+    /// directory or its ancestors).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 /// `--color`.
@@ -168,6 +174,8 @@ pub enum CheckError {
     UnknownDialect { name: String, known: String },
     #[error("cannot write the report: {0}")]
     Output(#[from] io::Error),
+    #[error("invalid configuration {}:\n{problems}", path.display())]
+    Config { path: PathBuf, problems: String },
 }
 
 /// Runs `agentls check` with the process's stdout and stderr and returns the exit code: the
@@ -208,8 +216,12 @@ pub fn run(
     rayon::spawn(|| {
         Registry::get();
     });
+    let config = Config::load(args.config.as_deref())?;
     let progress = Progress::new();
-    let discovery = discover(paths)?;
+    let mut discovery = discover(paths, &config.overrides)?;
+    discovery.candidates.retain(|candidate| {
+        candidate.explicit || !config.settings.ignores(&absolute(&candidate.path))
+    });
     for error in &discovery.errors {
         writeln!(stderr, "error: {error}")?;
     }
@@ -226,7 +238,7 @@ pub fn run(
         .candidates
         .par_iter()
         .map(|candidate| {
-            let outcome = check_file(candidate, forced, mode);
+            let outcome = check_file(candidate, forced, &config, mode);
             progress.inc();
             outcome
         })
@@ -295,7 +307,7 @@ fn forced_dialect(name: Option<&str>) -> Result<Option<&'static Dialect>, CheckE
 
 /// Every candidate under `paths`, sorted by displayed path, each file once (a file both named
 /// and walked counts as named).
-fn discover(paths: &[PathBuf]) -> Result<Discovery, CheckError> {
+fn discover(paths: &[PathBuf], overrides: &DialectOverrides) -> Result<Discovery, CheckError> {
     let mut discovery = Discovery::default();
     for path in paths {
         let metadata = std::fs::metadata(path).map_err(|source| CheckError::Path {
@@ -303,7 +315,7 @@ fn discover(paths: &[PathBuf]) -> Result<Discovery, CheckError> {
             source,
         })?;
         if metadata.is_dir() {
-            discover::walk(path, &mut discovery);
+            discover::walk(path, overrides, &mut discovery);
         } else {
             discovery.candidates.push(discover::explicit(path));
         }
@@ -339,9 +351,89 @@ enum Outcome {
     NotAnAgent,
 }
 
-fn check_file(candidate: &Candidate, forced: Option<&'static Dialect>, mode: FixMode) -> Outcome {
+/// The configuration a run uses: `.agentls.yaml` (or `--config`), if any.
+struct Config {
+    settings: Settings,
+    overrides: DialectOverrides,
+}
+
+impl Config {
+    /// `--config FILE`, else the nearest `.agentls.yaml` from the current directory up; any
+    /// problem in it fails the run (a CI gate must not pass on a misread configuration).
+    fn load(file: Option<&Path>) -> Result<Self, CheckError> {
+        let (path, folder) = match file {
+            Some(file) => {
+                let file = absolute(file);
+                let folder = file.parent().map(Path::to_path_buf).unwrap_or_default();
+                (file, folder)
+            }
+            None => {
+                let cwd = absolute(Path::new("."));
+                match Settings::find(&cwd) {
+                    Some(folder) => (folder.join(config::FILE_NAME), folder),
+                    None => {
+                        return Ok(Self {
+                            settings: Settings::default(),
+                            overrides: DialectOverrides::default(),
+                        });
+                    }
+                }
+            }
+        };
+        let text = std::fs::read_to_string(&path).map_err(|source| CheckError::Path {
+            path: path.clone(),
+            source,
+        })?;
+        let (settings, mut problems) = Settings::parse(&folder, &text);
+        let (overrides, more) = settings.dialect_overrides(&[]);
+        problems.extend(more.into_iter().map(|message| config::Problem {
+            line: None,
+            message,
+        }));
+        if !problems.is_empty() {
+            let problems: Vec<String> = problems.iter().map(|p| format!("  {p}")).collect();
+            return Err(CheckError::Config {
+                path,
+                problems: problems.join("\n"),
+            });
+        }
+        Ok(Self {
+            settings,
+            overrides,
+        })
+    }
+
+    /// The file's diagnostics as the configuration and its suppression comments want them.
+    fn diagnose(&self, path: &Path, detected: Detected<'static>, text: &str) -> Vec<Diagnostic> {
+        let diagnostics = analyze(path, detected, text);
+        if self.settings.is_empty() && !text.contains("agentls-disable") {
+            return diagnostics;
+        }
+        let frontmatter_end = crate::syntax::split_str(text).body_start;
+        self.settings.apply_to_text(
+            Some(&detected.dialect.dialect),
+            text,
+            frontmatter_end,
+            diagnostics,
+        )
+    }
+}
+
+/// `path` made absolute (not resolving links), for matching the configuration's globs.
+fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+fn check_file(
+    candidate: &Candidate,
+    forced: Option<&'static Dialect>,
+    config: &Config,
+    mode: FixMode,
+) -> Outcome {
     let (text, failure) = Source::read(&candidate.path).into_parts();
+    let overridden = config.overrides.overridden(&absolute(&candidate.path));
     let detected = match &failure {
+        _ if overridden.is_some() => overridden,
         None => discover::classify_text(candidate, &text),
         // Unreadable: only the path can tell.
         Some(_) => match &candidate.class {
@@ -385,14 +477,18 @@ fn check_file(candidate: &Candidate, forced: Option<&'static Dialect>, mode: Fix
     };
 
     let mut text = text;
-    let mut diagnostics = analyze(&candidate.path, detected, &text);
+    let mut diagnostics = config.diagnose(&candidate.path, detected, &text);
     let mut fixed = false;
     let mut diff = None;
     let fixable = diagnostics
         .iter()
         .any(|diagnostic| diagnostic.fixes.iter().any(|fix| fix.safe));
     let new_text = (mode != FixMode::Off && fixable)
-        .then(|| fix::fix_text(&text, |text| analyze(&candidate.path, detected, text)))
+        .then(|| {
+            fix::fix_text(&text, |text| {
+                config.diagnose(&candidate.path, detected, text)
+            })
+        })
         .flatten();
     if let Some(new_text) = new_text {
         if mode == FixMode::Diff {
@@ -401,7 +497,7 @@ fn check_file(candidate: &Candidate, forced: Option<&'static Dialect>, mode: Fix
             match fix::write_atomically(&candidate.path, &new_text) {
                 Ok(()) => {
                     fixed = true;
-                    diagnostics = analyze(&candidate.path, detected, &new_text);
+                    diagnostics = config.diagnose(&candidate.path, detected, &new_text);
                     text = new_text;
                 }
                 Err(error) => diagnostics.insert(0, write_failed(&error)),

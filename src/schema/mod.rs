@@ -677,6 +677,17 @@ impl DialectOverrides {
     /// The dialect of `path`: an override when one matches (most recently listed wins ties by
     /// order: the first match), else the registry's detection.
     pub fn detect(&self, path: &Path) -> Option<Detected<'static>> {
+        self.overridden(path)
+            .or_else(|| Registry::get().detect(path))
+    }
+
+    /// No override at all.
+    pub fn is_empty(&self) -> bool {
+        self.globs.is_empty()
+    }
+
+    /// The dialect an override gives `path`, if one matches.
+    pub fn overridden(&self, path: &Path) -> Option<Detected<'static>> {
         let normalized = normalize(path);
         self.globs
             .iter()
@@ -685,7 +696,6 @@ impl DialectOverrides {
                 dialect,
                 plugin: false,
             })
-            .or_else(|| Registry::get().detect(path))
     }
 }
 

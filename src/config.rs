@@ -1,0 +1,618 @@
+//! `.agentls.yaml`: a workspace's own settings (extra tools and fields, rule severities, dialect
+//! overrides, ignored files), and inline suppression comments, applied to diagnostics.
+//!
+//! The analysis itself never sees the configuration: [`Settings::apply`] filters and re-grades
+//! its diagnostics afterwards, so one analysis serves every configuration and the server can
+//! swap the configuration (hot reload) without re-analysing anything.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use globset::{GlobBuilder, GlobMatcher, GlobSet, GlobSetBuilder};
+use serde::Deserialize;
+
+use crate::analysis::{Diagnostic, Severity};
+use crate::schema::{DialectOverrides, Registry};
+use crate::text::TextRange;
+
+/// The configuration file's name, looked for at a workspace root (and, by `agentls check`, in
+/// the current directory and its ancestors).
+pub const FILE_NAME: &str = ".agentls.yaml";
+
+/// Every diagnostic code agentls reports: the keys `rules:` accepts.
+pub const RULES: &[&str] = &[
+    "blank-line-before-frontmatter",
+    "comment-in-value",
+    "deprecated-field",
+    "deprecated-file",
+    "duplicate-key",
+    "duplicate-tool",
+    "empty-body",
+    "file-too-large",
+    "file-too-long",
+    "frontmatter-cut-short",
+    "frontmatter-not-a-mapping",
+    "ignored-field",
+    "ignored-in-plugin",
+    "invalid-glob",
+    "invalid-tool-entry",
+    "invalid-type",
+    "invalid-value",
+    "invalid-value-rejected",
+    "invalid-yaml",
+    "legacy-tool",
+    "missing-file",
+    "missing-frontmatter",
+    "missing-required-field",
+    "name-convention",
+    "name-folder-mismatch",
+    "not-strict-yaml",
+    "not-utf8",
+    "plugin-variable",
+    "shell-not-allowed",
+    "tool-not-enabled",
+    "unbalanced-tags",
+    "unclosed-frontmatter",
+    "unknown-field",
+    "unknown-model",
+    "unknown-tool",
+    "unknown-variable",
+    "unreadable-file",
+];
+
+/// The file as written (see the README for a complete example).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigFile {
+    /// Extra tool names every `tools`-like field accepts (MCP servers' tools); `*` wildcards.
+    #[serde(default)]
+    tools: Vec<String>,
+    /// Extra frontmatter keys that are not unknown, per dialect id (`"*"`: every dialect).
+    #[serde(default)]
+    fields: BTreeMap<String, Vec<String>>,
+    /// Per rule (diagnostic code): `error`, `warning`, `information`, `hint` or `off`.
+    #[serde(default)]
+    rules: BTreeMap<String, String>,
+    /// Glob (relative to the file's folder) → dialect id, before path detection.
+    #[serde(default)]
+    dialects: BTreeMap<String, String>,
+    /// Globs (relative to the file's folder) of files never checked.
+    #[serde(default)]
+    ignore: Vec<String>,
+}
+
+/// What a rule is set to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RuleLevel {
+    Off,
+    Severity(Severity),
+}
+
+impl std::str::FromStr for RuleLevel {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Ok(match text {
+            "off" => Self::Off,
+            "error" => Self::Severity(Severity::Error),
+            "warning" => Self::Severity(Severity::Warning),
+            "information" | "info" => Self::Severity(Severity::Information),
+            "hint" => Self::Severity(Severity::Hint),
+            other => {
+                return Err(format!(
+                    "`{other}` is not a rule level (error, warning, information, hint, off)"
+                ));
+            }
+        })
+    }
+}
+
+/// The settings in force: a configuration file's, possibly none.
+#[derive(Debug, Default)]
+pub struct Settings {
+    /// The folder holding the file: relative globs start there.
+    pub root: Option<PathBuf>,
+    tools: GlobSet,
+    /// Extra fields per dialect id; `*` for every dialect.
+    fields: BTreeMap<String, Vec<String>>,
+    rules: BTreeMap<String, RuleLevel>,
+    /// Glob → dialect id, globs already anchored at `root`.
+    dialects: Vec<(String, String)>,
+    ignore: Vec<GlobMatcher>,
+}
+
+/// A problem in the configuration file, with the line it is on when known (1-based).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "line {line}: {}", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+impl Settings {
+    /// Reads `<folder>/.agentls.yaml`; no file means default settings. Problems come back beside
+    /// the usable part: one typo costs only its own entry. A file that does not parse at all
+    /// gives default settings and the parse error.
+    pub fn load(folder: &Path) -> (Self, Vec<Problem>) {
+        let path = folder.join(FILE_NAME);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => Self::parse(folder, &text),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                (Self::default(), Vec::new())
+            }
+            Err(error) => (
+                Self::default(),
+                vec![Problem {
+                    line: None,
+                    message: format!("cannot read {}: {error}", path.display()),
+                }],
+            ),
+        }
+    }
+
+    /// The nearest `.agentls.yaml` in `start` or its ancestors, and the folder holding it.
+    pub fn find(start: &Path) -> Option<PathBuf> {
+        start
+            .ancestors()
+            .find(|folder| folder.join(FILE_NAME).is_file())
+            .map(Path::to_path_buf)
+    }
+
+    /// Settings from the text of the file in `folder`.
+    pub fn parse(folder: &Path, text: &str) -> (Self, Vec<Problem>) {
+        let file: ConfigFile = if text.trim().is_empty() {
+            ConfigFile::default()
+        } else {
+            match serde_saphyr::from_str(text) {
+                Ok(file) => file,
+                Err(error) => {
+                    return (
+                        Self::default(),
+                        vec![Problem {
+                            line: error_line(&error.to_string()),
+                            message: error.to_string(),
+                        }],
+                    );
+                }
+            }
+        };
+        let mut problems = Vec::new();
+        let mut problem = |needle: &str, message: String| {
+            problems.push(Problem {
+                line: line_of(text, needle),
+                message,
+            });
+        };
+        let registry = Registry::get();
+        let root = folder.to_path_buf();
+        let anchored = |glob: &str| {
+            let base = globset::escape(&root.to_string_lossy().replace('\\', "/"));
+            let glob = glob.trim_start_matches("./");
+            if base.is_empty() {
+                glob.to_owned()
+            } else {
+                format!("{}/{glob}", base.trim_end_matches('/'))
+            }
+        };
+
+        let mut tools = GlobSetBuilder::new();
+        for tool in &file.tools {
+            match globset::Glob::new(tool) {
+                Ok(glob) => {
+                    tools.add(glob);
+                }
+                Err(error) => problem(tool, format!("tool pattern `{tool}`: {error}")),
+            }
+        }
+        let tools = tools.build().unwrap_or_else(|error| {
+            problem("tools", format!("tool patterns: {error}"));
+            GlobSet::empty()
+        });
+
+        for dialect in file.fields.keys() {
+            if dialect != "*" && registry.by_id(dialect).is_none() {
+                problem(dialect, unknown_dialect(dialect));
+            }
+        }
+
+        let mut rules = BTreeMap::new();
+        for (rule, level) in &file.rules {
+            if !RULES.contains(&rule.as_str()) {
+                let hint = strsim_suggestion(rule, RULES)
+                    .map(|known| format!(" (did you mean `{known}`?)"))
+                    .unwrap_or_default();
+                problem(rule, format!("unknown rule `{rule}`{hint}"));
+                continue;
+            }
+            match level.parse::<RuleLevel>() {
+                Ok(level) => {
+                    rules.insert(rule.clone(), level);
+                }
+                Err(message) => problem(rule, format!("rule `{rule}`: {message}")),
+            }
+        }
+
+        let mut dialects = Vec::new();
+        for (glob, id) in &file.dialects {
+            if registry.by_id(id).is_none() {
+                problem(id, unknown_dialect(id));
+                continue;
+            }
+            if let Err(error) = GlobBuilder::new(glob).literal_separator(true).build() {
+                problem(glob, format!("invalid glob `{glob}`: {error}"));
+                continue;
+            }
+            dialects.push((anchored(glob), id.clone()));
+        }
+
+        let mut ignore = Vec::new();
+        for glob in &file.ignore {
+            match GlobBuilder::new(&anchored(glob))
+                .literal_separator(true)
+                .build()
+            {
+                Ok(compiled) => ignore.push(compiled.compile_matcher()),
+                Err(error) => problem(glob, format!("invalid glob `{glob}`: {error}")),
+            }
+        }
+
+        problems.sort_by_key(|problem| problem.line);
+        let settings = Self {
+            root: Some(root),
+            tools,
+            fields: file.fields,
+            rules,
+            dialects,
+            ignore,
+        };
+        (settings, problems)
+    }
+
+    /// The file's dialect overrides, after `first` (the client's own, which win).
+    pub fn dialect_overrides(&self, first: &[(String, String)]) -> (DialectOverrides, Vec<String>) {
+        DialectOverrides::new(
+            first
+                .iter()
+                .chain(&self.dialects)
+                .map(|(glob, id)| (glob.as_str(), id.as_str())),
+        )
+    }
+
+    /// The file is never checked.
+    pub fn ignores(&self, path: &Path) -> bool {
+        let normalized = path.to_string_lossy().replace('\\', "/");
+        self.ignore.iter().any(|glob| glob.is_match(&normalized))
+    }
+
+    /// The diagnostics of a document of dialect `dialect` as the settings and the document's
+    /// suppression comments want them: `text_of(range)` gives the document's text in a range
+    /// (`None` past its end), `line_before(offset)` the text of the line above the one holding
+    /// `offset`.
+    pub fn apply(
+        &self,
+        dialect: Option<&str>,
+        frontmatter: &str,
+        diagnostics: Vec<Diagnostic>,
+        text_of: impl Fn(TextRange) -> Option<String>,
+        line_before: impl Fn(usize) -> Option<String>,
+    ) -> Vec<Diagnostic> {
+        let disabled_in_file = file_suppressions(frontmatter);
+        diagnostics
+            .into_iter()
+            .filter_map(|mut diagnostic| {
+                let code = diagnostic.code;
+                if disabled_in_file
+                    .iter()
+                    .any(|rule| rule == code || rule == "all")
+                {
+                    return None;
+                }
+                if line_before(diagnostic.range.start)
+                    .is_some_and(|line| line_suppresses(&line, code))
+                {
+                    return None;
+                }
+                match code {
+                    "unknown-tool"
+                        if text_of(diagnostic.range)
+                            .is_some_and(|tool| self.tools.is_match(tool.trim())) =>
+                    {
+                        return None;
+                    }
+                    "unknown-field"
+                        if text_of(diagnostic.range)
+                            .is_some_and(|key| self.known_field(dialect, key.trim())) =>
+                    {
+                        return None;
+                    }
+                    _ => {}
+                }
+                match self.rules.get(code) {
+                    Some(RuleLevel::Off) => None,
+                    Some(RuleLevel::Severity(severity)) => {
+                        diagnostic.severity = *severity;
+                        Some(diagnostic)
+                    }
+                    None => Some(diagnostic),
+                }
+            })
+            .collect()
+    }
+
+    /// Applies to the diagnostics of a whole text (what `agentls check` has).
+    pub fn apply_to_text(
+        &self,
+        dialect: Option<&str>,
+        text: &str,
+        frontmatter_end: usize,
+        diagnostics: Vec<Diagnostic>,
+    ) -> Vec<Diagnostic> {
+        let frontmatter = text.get(..frontmatter_end).unwrap_or_default();
+        self.apply(
+            dialect,
+            frontmatter,
+            diagnostics,
+            |range| text.get(range.as_range()).map(str::to_owned),
+            |offset| line_before(text, offset).map(str::to_owned),
+        )
+    }
+
+    fn known_field(&self, dialect: Option<&str>, key: &str) -> bool {
+        let listed = |id: &str| {
+            self.fields
+                .get(id)
+                .is_some_and(|fields| fields.iter().any(|field| field == key))
+        };
+        listed("*") || dialect.is_some_and(listed)
+    }
+
+    /// Nothing configured: [`Settings::apply`] would only honour suppression comments.
+    pub fn is_empty(&self) -> bool {
+        self.tools.is_empty()
+            && self.fields.is_empty()
+            && self.rules.is_empty()
+            && self.dialects.is_empty()
+            && self.ignore.is_empty()
+    }
+}
+
+/// The text of the line above the one holding `offset`.
+pub fn line_before(text: &str, offset: usize) -> Option<&str> {
+    let line_start = text.get(..offset)?.rfind('\n')?;
+    let previous_start = text[..line_start].rfind('\n').map_or(0, |i| i + 1);
+    Some(text[previous_start..line_start].trim_end_matches('\r'))
+}
+
+/// `<!-- agentls-disable-next-line rule-a, rule-b -->` (no rule: every rule) on `line`.
+fn line_suppresses(line: &str, code: &str) -> bool {
+    let Some(rest) = line
+        .trim()
+        .strip_prefix("<!--")
+        .and_then(|rest| rest.strip_suffix("-->"))
+        .map(str::trim)
+        .and_then(|rest| rest.strip_prefix("agentls-disable-next-line"))
+    else {
+        return false;
+    };
+    let rules: Vec<&str> = rule_list(rest).collect();
+    rules.is_empty() || rules.contains(&code)
+}
+
+/// The rules a `# agentls-disable rule-a, rule-b` comment line in the frontmatter turns off for
+/// the whole file (`all` when it names none).
+fn file_suppressions(frontmatter: &str) -> Vec<String> {
+    let mut rules = Vec::new();
+    for line in frontmatter.lines() {
+        let Some(rest) = line
+            .trim()
+            .strip_prefix('#')
+            .map(str::trim)
+            .and_then(|rest| rest.strip_prefix("agentls-disable"))
+        else {
+            continue;
+        };
+        // `agentls-disable-next-line` belongs to the body's syntax, not here.
+        if rest.starts_with('-') {
+            continue;
+        }
+        let named: Vec<String> = rule_list(rest).map(str::to_owned).collect();
+        if named.is_empty() {
+            rules.push("all".to_owned());
+        } else {
+            rules.extend(named);
+        }
+    }
+    rules
+}
+
+fn rule_list(text: &str) -> impl Iterator<Item = &str> {
+    text.split([',', ' '])
+        .map(str::trim)
+        .filter(|rule| !rule.is_empty())
+}
+
+fn unknown_dialect(id: &str) -> String {
+    let known: Vec<&str> = Registry::get()
+        .dialects()
+        .map(|dialect| dialect.dialect.as_str())
+        .collect();
+    format!("unknown dialect `{id}` (known: {})", known.join(", "))
+}
+
+fn strsim_suggestion<'a>(word: &str, known: &[&'a str]) -> Option<&'a str> {
+    known
+        .iter()
+        .map(|candidate| (strsim::jaro_winkler(word, candidate), *candidate))
+        .filter(|(score, _)| *score > 0.85)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, candidate)| candidate)
+}
+
+/// The first line (1-based) whose text contains `needle`.
+fn line_of(text: &str, needle: &str) -> Option<usize> {
+    text.lines()
+        .position(|line| line.contains(needle))
+        .map(|index| index + 1)
+}
+
+/// `line N` in a YAML error message.
+fn error_line(message: &str) -> Option<usize> {
+    let after = message.split("line ").nth(1)?;
+    let digits: String = after.chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn diagnostic(code: &'static str, start: usize, end: usize) -> Diagnostic {
+        Diagnostic {
+            range: TextRange::new(start, end),
+            severity: Severity::Warning,
+            code,
+            message: String::new(),
+            fixes: Vec::new(),
+        }
+    }
+
+    fn codes(diagnostics: &[Diagnostic]) -> Vec<(&str, Severity)> {
+        diagnostics.iter().map(|d| (d.code, d.severity)).collect()
+    }
+
+    const CONFIG: &str = "\
+tools: [mcp__github__*, Deploy]
+fields:
+  claude-agent: [team]
+  \"*\": [x-owner]
+rules:
+  unknown-model: off
+  name-convention: error
+dialects:
+  \"prompts/**/*.md\": copilot-prompt
+ignore:
+  - \"vendor/**\"
+";
+
+    #[test]
+    fn a_complete_file_loads_without_problems() {
+        let (settings, problems) = Settings::parse(Path::new("/w"), CONFIG);
+        assert_eq!(problems, []);
+        assert!(settings.ignores(Path::new("/w/vendor/a/.claude/agents/x.md")));
+        assert!(!settings.ignores(Path::new("/w/.claude/agents/x.md")));
+        let (overrides, problems) = settings.dialect_overrides(&[]);
+        assert!(problems.is_empty(), "{problems:?}");
+        let detected = overrides.detect(Path::new("/w/prompts/a/b.md")).unwrap();
+        assert_eq!(detected.dialect.dialect, "copilot-prompt");
+    }
+
+    #[test]
+    fn settings_filter_and_regrade_diagnostics() {
+        let (settings, _) = Settings::parse(Path::new("/w"), CONFIG);
+        let text = "---\nteam: core\nx-owner: me\nmood: ok\ntools: mcp__github__issue, Bassh\nmodel: gpt\nname: My_Agent\n---\nBody\n";
+        let at = |needle: &str| {
+            let start = text.find(needle).unwrap();
+            (start, start + needle.len())
+        };
+        let found = vec![
+            diagnostic("unknown-field", at("team").0, at("team").1),
+            diagnostic("unknown-field", at("x-owner").0, at("x-owner").1),
+            diagnostic("unknown-field", at("mood").0, at("mood").1),
+            diagnostic(
+                "unknown-tool",
+                at("mcp__github__issue").0,
+                at("mcp__github__issue").1,
+            ),
+            diagnostic("unknown-tool", at("Bassh").0, at("Bassh").1),
+            diagnostic("unknown-model", at("gpt").0, at("gpt").1),
+            diagnostic("name-convention", at("My_Agent").0, at("My_Agent").1),
+        ];
+        let kept = settings.apply_to_text(Some("claude-agent"), text, text.len(), found);
+        assert_eq!(
+            codes(&kept),
+            [
+                ("unknown-field", Severity::Warning),
+                ("unknown-tool", Severity::Warning),
+                ("name-convention", Severity::Error),
+            ]
+        );
+        assert_eq!(&text[kept[0].range.as_range()], "mood");
+        assert_eq!(&text[kept[1].range.as_range()], "Bassh");
+        // `team` is an extra field of Claude agents only.
+        let other = settings.apply_to_text(
+            Some("copilot-agent"),
+            text,
+            text.len(),
+            vec![diagnostic("unknown-field", at("team").0, at("team").1)],
+        );
+        assert_eq!(other.len(), 1);
+    }
+
+    #[test]
+    fn suppression_comments() {
+        let text = "---\n# agentls-disable unknown-model\nmodel: gpt\nmood: ok\n---\n<!-- agentls-disable-next-line unbalanced-tags -->\n<example>\n<!-- agentls-disable-next-line -->\n@missing.md\n";
+        let at = |needle: &str| text.find(needle).unwrap();
+        let found = vec![
+            diagnostic("unknown-model", at("gpt"), at("gpt") + 3),
+            diagnostic("unknown-field", at("mood"), at("mood") + 4),
+            diagnostic("unbalanced-tags", at("<example>"), at("<example>") + 9),
+            diagnostic("missing-file", at("@missing"), at("@missing") + 11),
+        ];
+        let frontmatter_end = at("---\n<!--");
+        let kept =
+            Settings::default().apply_to_text(Some("claude-agent"), text, frontmatter_end, found);
+        assert_eq!(codes(&kept), [("unknown-field", Severity::Warning)]);
+    }
+
+    #[test]
+    fn problems_point_at_their_line() {
+        let text = "rules:\n  unknown-modle: off\n  empty-body: loud\ndialects:\n  \"*.md\": claude-agnet\nignore: [\"a/{\"]\n";
+        let (settings, problems) = Settings::parse(Path::new("/w"), text);
+        let shown: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        assert_eq!(shown.len(), 4, "{shown:#?}");
+        assert!(
+            shown[0].starts_with(
+                "line 2: unknown rule `unknown-modle` (did you mean `unknown-model`?)"
+            ),
+            "{shown:?}"
+        );
+        assert!(
+            shown[1].starts_with("line 3: rule `empty-body`: `loud` is not a rule level"),
+            "{shown:?}"
+        );
+        assert!(
+            shown[2].starts_with("line 5: unknown dialect `claude-agnet`"),
+            "{shown:?}"
+        );
+        assert!(
+            shown[3].starts_with("line 6: invalid glob `a/{`"),
+            "{shown:?}"
+        );
+        assert!(settings.rules.is_empty());
+
+        let (_, problems) = Settings::parse(Path::new("/w"), "rulez: {}\n");
+        assert_eq!(problems.len(), 1);
+        assert!(problems[0].message.contains("rulez"), "{problems:?}");
+        let (_, problems) = Settings::parse(Path::new("/w"), "rules: [\n");
+        assert_eq!(problems.len(), 1, "malformed YAML is one problem");
+    }
+
+    #[test]
+    fn every_rule_is_documented_in_the_readme() {
+        let readme = include_str!("../README.md");
+        for rule in RULES {
+            assert!(
+                readme.contains(&format!("`{rule}`")),
+                "{rule} is not in the README"
+            );
+        }
+    }
+}
