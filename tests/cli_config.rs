@@ -29,7 +29,11 @@ fn codes(run: &cli_common::Run) -> Vec<(String, String)> {
         .map(|d| {
             (
                 format!("{}:{}", d["path"].as_str().unwrap(), d["line"]),
-                format!("{} {}", d["severity"].as_str().unwrap(), d["code"].as_str().unwrap()),
+                format!(
+                    "{} {}",
+                    d["severity"].as_str().unwrap(),
+                    d["code"].as_str().unwrap()
+                ),
             )
         })
         .collect()
@@ -47,12 +51,24 @@ fn the_configuration_shapes_the_report() {
     assert_eq!(
         codes(&run),
         [
-            (".claude/agents/reviewer.md:5".to_owned(), "warning unknown-field".to_owned()),
-            (".claude/agents/reviewer.md:7".to_owned(), "warning unknown-tool".to_owned()),
+            (
+                ".claude/agents/reviewer.md:5".to_owned(),
+                "warning unknown-field".to_owned()
+            ),
+            (
+                ".claude/agents/reviewer.md:7".to_owned(),
+                "warning unknown-tool".to_owned()
+            ),
             // `empty-body` raised to an error by the configuration.
-            (".claude/agents/reviewer.md:8".to_owned(), "error empty-body".to_owned()),
+            (
+                ".claude/agents/reviewer.md:8".to_owned(),
+                "error empty-body".to_owned()
+            ),
             // Not a Copilot path, but the configuration says it is one.
-            ("prompts/team/review.md:2".to_owned(), "warning deprecated-field".to_owned()),
+            (
+                "prompts/team/review.md:2".to_owned(),
+                "warning deprecated-field".to_owned()
+            ),
         ],
         "{}",
         run.stdout
@@ -63,7 +79,10 @@ fn the_configuration_shapes_the_report() {
     let nested = agentls(&dir.path().join("prompts"), &["check", "--format", "json"]);
     assert_eq!(
         codes(&nested),
-        [("team/review.md:2".to_owned(), "warning deprecated-field".to_owned())]
+        [(
+            "team/review.md:2".to_owned(),
+            "warning deprecated-field".to_owned()
+        )]
     );
 }
 
@@ -76,7 +95,10 @@ fn suppression_comments_silence_single_findings() {
     let run = agentls(dir.path(), &["check", "--format", "json"]);
     assert_eq!(
         codes(&run),
-        [(".claude/agents/a.md:6".to_owned(), "warning unknown-field".to_owned())],
+        [(
+            ".claude/agents/a.md:6".to_owned(),
+            "warning unknown-field".to_owned()
+        )],
         "{}",
         run.stdout
     );
@@ -99,13 +121,19 @@ fn a_broken_configuration_fails_the_run() {
         run.stderr
     );
     // `--config` names another file.
-    std::fs::write(dir.path().join("other.yaml"), "rules:\n  unknown-field: off\n").unwrap();
+    std::fs::write(
+        dir.path().join("other.yaml"),
+        "rules:\n  unknown-field: off\n",
+    )
+    .unwrap();
     let other = agentls(
         dir.path(),
         &["check", "--config", "other.yaml", "--format", "json"],
     );
     assert!(
-        !codes(&other).iter().any(|(_, code)| code.ends_with("unknown-field")),
+        !codes(&other)
+            .iter()
+            .any(|(_, code)| code.ends_with("unknown-field")),
         "{}",
         other.stdout
     );

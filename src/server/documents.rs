@@ -131,6 +131,34 @@ impl DocumentStore {
         self.overrides.store(Arc::new(overrides));
     }
 
+    /// Re-detects every open document's dialect with the current overrides (after a
+    /// configuration change) and returns the new snapshots. A document replaced meanwhile by an
+    /// edit keeps the edit: only the snapshot it was built from is swapped.
+    pub fn redetect_all(&self) -> Vec<(Uri, Arc<Document>)> {
+        let overrides = self.overrides.load();
+        let uris: Vec<Uri> = self
+            .documents
+            .iter()
+            .map(|entry| entry.key().clone())
+            .collect();
+        let mut snapshots = Vec::new();
+        for uri in uris {
+            // The guard is held only for this synchronous rebuild: never across an `.await`.
+            if let Some(mut entry) = self.documents.get_mut(&uri) {
+                let current = Arc::clone(&entry);
+                let document = Arc::new(Document::with_overrides(
+                    current.rope.clone(),
+                    current.version,
+                    current.path.clone(),
+                    &overrides,
+                ));
+                *entry = Arc::clone(&document);
+                snapshots.push((uri, document));
+            }
+        }
+        snapshots
+    }
+
     /// Forgets a document; returns whether it was open.
     pub fn close(&self, uri: &Uri) -> bool {
         self.documents.remove(uri).is_some()

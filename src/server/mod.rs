@@ -17,18 +17,24 @@ mod transport;
 use std::any::Any;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
+
+use arc_swap::ArcSwap;
 
 use futures::FutureExt;
 use serde_json::{Value, json};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tower_lsp_server::jsonrpc::{self, Result};
+use tower_lsp_server::ls_types as lsp;
 use tower_lsp_server::ls_types::{
     ClientCapabilities, CodeActionKind, CodeActionOrCommand, CodeActionParams, CodeActionResponse,
-    CompletionParams, CompletionResponse, DidChangeTextDocumentParams, DidCloseTextDocumentParams,
-    DidOpenTextDocumentParams, DocumentSymbolParams, DocumentSymbolResponse, FoldingRange,
-    FoldingRangeParams, Hover, HoverParams, InitializeParams, InitializeResult, InitializedParams,
-    MessageType, ResourceOperationKind, ServerInfo, TextDocumentIdentifier, Uri,
+    CompletionParams, CompletionResponse, DidChangeTextDocumentParams, DidChangeWatchedFilesParams,
+    DidChangeWatchedFilesRegistrationOptions, DidCloseTextDocumentParams,
+    DidOpenTextDocumentParams, DocumentSymbolParams, DocumentSymbolResponse, FileSystemWatcher,
+    FoldingRange, FoldingRangeParams, GlobPattern, Hover, HoverParams, InitializeParams,
+    InitializeResult, InitializedParams, MessageType, Registration, ResourceOperationKind,
+    ServerInfo, TextDocumentIdentifier, Uri,
 };
 use tower_lsp_server::{Client, ClientSocket, LanguageServer, LspService};
 use tracing::Instrument;
@@ -37,8 +43,9 @@ pub use capabilities::{COMPLETION_TRIGGERS, negotiate_encoding, server_capabilit
 pub use documents::{Document, DocumentStore};
 pub use transport::{MAX_CONTENT_LENGTH, SessionEnd};
 
+use crate::analysis::Diagnostic;
+use crate::config::{self, Settings};
 use crate::line_index::PositionEncoding;
-use crate::schema::DialectOverrides;
 use documents::ChangeOutcome;
 
 /// How many handlers tower-lsp-server may run at once. Edits are safe at any level (see the
@@ -98,6 +105,17 @@ pub struct Backend {
     /// The client applies workspace edits that rename files (`documentChanges` with the
     /// `rename` resource operation); set by `initialize`.
     renames_files: OnceLock<bool>,
+    /// The workspace's `.agentls.yaml` settings, swapped whole when the file changes.
+    settings: ArcSwap<Settings>,
+    /// The client's own dialect overrides (`initializationOptions.dialect`): they win over the
+    /// configuration file's, and are kept to rebuild the overrides when the file changes.
+    client_dialects: ArcSwap<Vec<(String, String)>>,
+    /// The folder whose `.agentls.yaml` applies (the first workspace folder); set by
+    /// `initialize`.
+    config_folder: OnceLock<Option<PathBuf>>,
+    /// The client can watch files for us (`workspace/didChangeWatchedFiles` dynamic
+    /// registration).
+    watches_files: OnceLock<bool>,
 }
 
 impl Backend {
@@ -107,6 +125,10 @@ impl Backend {
             documents: DocumentStore::default(),
             encoding: OnceLock::new(),
             renames_files: OnceLock::new(),
+            settings: ArcSwap::default(),
+            client_dialects: ArcSwap::default(),
+            config_folder: OnceLock::new(),
+            watches_files: OnceLock::new(),
         }
     }
 
@@ -118,9 +140,8 @@ impl Backend {
     /// snapshot's own handler publishes) or the document was closed.
     async fn publish_diagnostics(&self, uri: Uri, document: Arc<Document>) {
         let encoding = self.encoding();
-        let diagnostics = document
-            .analysis
-            .diagnostics()
+        let diagnostics = self
+            .visible_diagnostics(&document)
             .iter()
             .map(|diagnostic| to_proto::diagnostic(&document.rope, diagnostic, encoding))
             .collect();
@@ -131,6 +152,94 @@ impl Backend {
         }
         self.client
             .publish_diagnostics(uri, diagnostics, Some(document.version))
+            .await;
+    }
+
+    /// The document's diagnostics as the workspace settings and its suppression comments want
+    /// them (none for an ignored file).
+    fn visible_diagnostics(&self, document: &Document) -> Vec<Diagnostic> {
+        let settings = self.settings.load();
+        if document
+            .path
+            .as_deref()
+            .is_some_and(|path| settings.ignores(path))
+        {
+            return Vec::new();
+        }
+        let diagnostics = document.analysis.diagnostics();
+        if diagnostics.is_empty() {
+            return diagnostics;
+        }
+        let rope = &document.rope;
+        settings.apply(
+            document.analysis.dialect(),
+            document.analysis.head(),
+            diagnostics,
+            |range| {
+                let end = range.end.min(rope.len_bytes());
+                let start = range.start.min(end);
+                Some(rope.byte_slice(start..end).to_string())
+            },
+            |offset| {
+                let line = rope.try_byte_to_line(offset).ok()?;
+                let previous = line.checked_sub(1)?;
+                Some(rope.line(previous).to_string())
+            },
+        )
+    }
+
+    /// Reads the workspace's `.agentls.yaml` again and applies it: new settings, new dialect
+    /// overrides (every open document re-detected), diagnostics re-published, and the file's
+    /// own problems published on it.
+    async fn reload_config(&self) {
+        let Some(folder) = self.config_folder.get().cloned().flatten() else {
+            return;
+        };
+        let (settings, problems) = Settings::load(&folder);
+        let (overrides, more) = settings.dialect_overrides(&self.client_dialects.load());
+        self.settings.store(Arc::new(settings));
+        self.documents.set_overrides(overrides);
+        tracing::info!(
+            problems = problems.len() + more.len(),
+            "configuration loaded"
+        );
+        let mut problems = problems;
+        problems.extend(more.into_iter().map(|message| config::Problem {
+            line: None,
+            message,
+        }));
+        self.publish_config_problems(&folder, &problems).await;
+        for (uri, snapshot) in self.documents.redetect_all() {
+            self.publish_diagnostics(uri, snapshot).await;
+        }
+    }
+
+    /// The configuration file's problems, as diagnostics on the file (cleared when none).
+    async fn publish_config_problems(&self, folder: &Path, problems: &[config::Problem]) {
+        let Some(uri) = Uri::from_file_path(folder.join(config::FILE_NAME)) else {
+            return;
+        };
+        let diagnostics = problems
+            .iter()
+            .map(|problem| {
+                let line = problem
+                    .line
+                    .map_or(0, |line| u32::try_from(line.saturating_sub(1)).unwrap_or(0));
+                lsp::Diagnostic {
+                    range: lsp::Range::new(
+                        lsp::Position::new(line, 0),
+                        lsp::Position::new(line + 1, 0),
+                    ),
+                    severity: Some(lsp::DiagnosticSeverity::ERROR),
+                    code: Some(lsp::NumberOrString::String("invalid-config".to_owned())),
+                    source: Some("agentls".to_owned()),
+                    message: problem.message.clone(),
+                    ..lsp::Diagnostic::default()
+                }
+            })
+            .collect();
+        self.client
+            .publish_diagnostics(uri, diagnostics, None)
             .await;
     }
 
@@ -163,16 +272,30 @@ impl LanguageServer for Backend {
                 tracing::warn!("initialize received twice; keeping the first position encoding");
             }
             let _ = self.renames_files.set(renames_files(&params.capabilities));
+            let _ = self.watches_files.set(watches_files(&params.capabilities));
+            let folder = workspace_folder(&params);
+            let (settings, config_problems) =
+                folder.as_deref().map(Settings::load).unwrap_or_default();
+            let _ = self.config_folder.set(folder);
+            let mut problems: Vec<String> = config_problems
+                .iter()
+                .map(|problem| format!("{}: {problem}", config::FILE_NAME))
+                .collect();
             if let Some(options) = &params.initialization_options {
-                let (overrides, problems) = dialect_overrides(options);
-                self.documents.set_overrides(overrides);
-                for problem in problems {
-                    tracing::warn!("initializationOptions: {problem}");
-                    // window/showMessage is allowed while `initialize` is pending (LSP 3.17).
-                    self.client
-                        .show_message(MessageType::WARNING, format!("agentls: {problem}"))
-                        .await;
-                }
+                let (entries, more) = client_dialects(options);
+                self.client_dialects.store(Arc::new(entries));
+                problems.extend(more);
+            }
+            let (overrides, more) = settings.dialect_overrides(&self.client_dialects.load());
+            problems.extend(more);
+            self.settings.store(Arc::new(settings));
+            self.documents.set_overrides(overrides);
+            for problem in problems {
+                tracing::warn!("configuration: {problem}");
+                // window/showMessage is allowed while `initialize` is pending (LSP 3.17).
+                self.client
+                    .show_message(MessageType::WARNING, format!("agentls: {problem}"))
+                    .await;
             }
             let client = params.client_info.as_ref().map(|info| info.name.as_str());
             tracing::info!(encoding = %self.encoding(), client, "initializing");
@@ -189,7 +312,57 @@ impl LanguageServer for Backend {
     }
 
     async fn initialized(&self, _: InitializedParams) {
-        notification("initialized", async { tracing::info!("initialized") }).await;
+        notification("initialized", async {
+            tracing::info!("initialized");
+            let Some(folder) = self.config_folder.get().cloned().flatten() else {
+                return;
+            };
+            // Hot reload: the client tells us when `.agentls.yaml` changes on disk.
+            if self.watches_files.get().copied().unwrap_or(false) {
+                let options = DidChangeWatchedFilesRegistrationOptions {
+                    watchers: vec![FileSystemWatcher {
+                        glob_pattern: GlobPattern::String(format!("**/{}", config::FILE_NAME)),
+                        kind: None,
+                    }],
+                };
+                let registration = Registration {
+                    id: "agentls-config-watcher".to_owned(),
+                    method: "workspace/didChangeWatchedFiles".to_owned(),
+                    register_options: serde_json::to_value(options).ok(),
+                };
+                // Not awaited here: a client slow to answer must not hold up this handler.
+                let client = self.client.clone();
+                tokio::spawn(async move {
+                    if let Err(error) = client.register_capability(vec![registration]).await {
+                        tracing::warn!("cannot watch {}: {error}", config::FILE_NAME);
+                    }
+                });
+            }
+            let (_, problems) = Settings::load(&folder);
+            if !problems.is_empty() {
+                self.publish_config_problems(&folder, &problems).await;
+            }
+        })
+        .await;
+    }
+
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        notification("workspace/didChangeWatchedFiles", async {
+            let Some(folder) = self.config_folder.get().cloned().flatten() else {
+                return;
+            };
+            let config_file = folder.join(config::FILE_NAME);
+            let touched = params.changes.iter().any(|change| {
+                change
+                    .uri
+                    .to_file_path()
+                    .is_some_and(|path| path.as_ref() == config_file.as_path())
+            });
+            if touched {
+                self.reload_config().await;
+            }
+        })
+        .await;
     }
 
     async fn shutdown(&self) -> Result<()> {
@@ -352,7 +525,7 @@ impl LanguageServer for Backend {
             let range = from_proto::text_range(&document.rope, params.range, encoding);
             // Recomputed on the current snapshot, so the edits always match the current text.
             let mut actions = Vec::new();
-            for diagnostic in document.analysis.diagnostics() {
+            for diagnostic in self.visible_diagnostics(&document) {
                 let touches =
                     diagnostic.range.start <= range.end && range.start <= diagnostic.range.end;
                 if !touches || diagnostic.fixes.is_empty() {
@@ -401,30 +574,50 @@ fn renames_files(capabilities: &ClientCapabilities) -> bool {
 /// Runs a request handler body in its own span; a panic becomes `InternalError`.
 /// The `dialect` initialization option: `{ "dialect": { "<glob>": "<dialect id>" } }`, for files
 /// whose path does not say what they are (or says it wrongly).
-fn dialect_overrides(options: &Value) -> (DialectOverrides, Vec<String>) {
+fn client_dialects(options: &Value) -> (Vec<(String, String)>, Vec<String>) {
     let Some(dialect) = options.get("dialect") else {
-        return (DialectOverrides::default(), Vec::new());
+        return (Vec::new(), Vec::new());
     };
     let Some(map) = dialect.as_object() else {
         return (
-            DialectOverrides::default(),
+            Vec::new(),
             vec!["`dialect` must map globs to dialect ids".to_owned()],
         );
     };
     let mut problems = Vec::new();
-    let entries: Vec<(&str, &str)> = map
+    let entries = map
         .iter()
         .filter_map(|(glob, id)| match id.as_str() {
-            Some(id) => Some((glob.as_str(), id)),
+            Some(id) => Some((glob.clone(), id.to_owned())),
             None => {
                 problems.push(format!("`dialect` entry `{glob}` must name a dialect id"));
                 None
             }
         })
         .collect();
-    let (overrides, more) = DialectOverrides::new(entries);
-    problems.extend(more);
-    (overrides, problems)
+    (entries, problems)
+}
+
+/// The folder whose `.agentls.yaml` applies: the first workspace folder, else the root URI.
+fn workspace_folder(params: &InitializeParams) -> Option<PathBuf> {
+    let from_folders = params
+        .workspace_folders
+        .as_ref()
+        .and_then(|folders| folders.first())
+        .map(|folder| &folder.uri);
+    #[allow(deprecated)] // `rootUri`: still what many clients send.
+    let uri = from_folders.or(params.root_uri.as_ref())?;
+    uri.to_file_path().map(|path| path.into_owned())
+}
+
+/// The client registers file watchers for us on request.
+fn watches_files(capabilities: &ClientCapabilities) -> bool {
+    capabilities
+        .workspace
+        .as_ref()
+        .and_then(|workspace| workspace.did_change_watched_files.as_ref())
+        .and_then(|watched| watched.dynamic_registration)
+        .unwrap_or(false)
 }
 
 async fn request<T>(method: &'static str, body: impl Future<Output = Result<T>>) -> Result<T> {

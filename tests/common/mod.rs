@@ -129,6 +129,11 @@ impl TestServer {
             initialization_options: options,
             ..InitializeParams::default()
         };
+        self.initialize_params(params).await
+    }
+
+    /// `initialize` with the given parameters, then `initialized`.
+    pub async fn initialize_params(&mut self, params: InitializeParams) -> InitializeResult {
         let result = self
             .request::<request::Initialize>(params)
             .await

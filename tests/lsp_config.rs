@@ -1,0 +1,126 @@
+//! `.agentls.yaml` in the server: loaded from the workspace folder, applied to published
+//! diagnostics with the documents' suppression comments, and hot-reloaded when the client reports
+//! the file changed (the watcher is registered dynamically), with the file's own problems
+//! published on it.
+
+mod common;
+
+use common::{TestServer, client_capabilities};
+use serde_json::{Value, json};
+use tower_lsp_server::ls_types::{
+    DidChangeWatchedFilesClientCapabilities, DidChangeWatchedFilesParams, FileChangeType,
+    FileEvent, InitializeParams, NumberOrString, PublishDiagnosticsParams, Uri,
+    WorkspaceClientCapabilities, WorkspaceFolder, notification,
+};
+
+fn file_uri(path: &std::path::Path) -> Uri {
+    format!("file://{}", path.display())
+        .parse()
+        .expect("file URI")
+}
+
+fn codes(published: &PublishDiagnosticsParams) -> Vec<String> {
+    published
+        .diagnostics
+        .iter()
+        .filter_map(|d| match &d.code {
+            Some(NumberOrString::String(code)) => Some(code.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+const AGENT: &str = "---\nname: a\ndescription: A\nmodel: gpt-5\nmood: calm\n---\n<!-- agentls-disable-next-line unbalanced-tags -->\n<example>\nBody\n";
+
+#[tokio::test]
+async fn configuration_applies_and_reloads() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join(".agentls.yaml");
+    std::fs::write(&config, "rules:\n  unknown-model: off\n").unwrap();
+
+    let mut capabilities = client_capabilities(None);
+    capabilities.workspace = Some(WorkspaceClientCapabilities {
+        did_change_watched_files: Some(DidChangeWatchedFilesClientCapabilities {
+            dynamic_registration: Some(true),
+            relative_pattern_support: None,
+        }),
+        ..WorkspaceClientCapabilities::default()
+    });
+    let mut server = TestServer::start();
+    server
+        .initialize_params(InitializeParams {
+            capabilities,
+            workspace_folders: Some(vec![WorkspaceFolder {
+                uri: file_uri(dir.path()),
+                name: "w".into(),
+            }]),
+            ..InitializeParams::default()
+        })
+        .await;
+
+    // The server asks to watch `.agentls.yaml`; answer as a client does.
+    let registration = server
+        .wait_for(|message| message["method"] == "client/registerCapability")
+        .await;
+    let watchers = &registration["params"]["registrations"][0];
+    assert_eq!(watchers["method"], "workspace/didChangeWatchedFiles");
+    assert_eq!(
+        watchers["registerOptions"]["watchers"][0]["globPattern"],
+        "**/.agentls.yaml"
+    );
+    server
+        .send(&json!({ "jsonrpc": "2.0", "id": registration["id"].clone(), "result": Value::Null }))
+        .await;
+
+    let agent = file_uri(&dir.path().join(".claude/agents/a.md"));
+    server.open_uri(agent.clone(), AGENT).await;
+    let published = server.wait_for_diagnostics(&agent, Some(1)).await;
+    // `unknown-model` is off; `unbalanced-tags` is suppressed by the comment above the line.
+    assert_eq!(codes(&published), ["unknown-field"]);
+
+    // The file changes on disk: the client reports it, the server reloads and re-publishes.
+    std::fs::write(
+        &config,
+        "rules:\n  unknown-field: off\n  unknown-model: error\n",
+    )
+    .unwrap();
+    let changed = DidChangeWatchedFilesParams {
+        changes: vec![FileEvent::new(file_uri(&config), FileChangeType::CHANGED)],
+    };
+    server
+        .notify::<notification::DidChangeWatchedFiles>(changed.clone())
+        .await;
+    let republished = server.wait_for_diagnostics(&agent, Some(1)).await;
+    assert_eq!(codes(&republished), ["unknown-model"]);
+    assert_eq!(
+        republished.diagnostics[0].severity,
+        Some(tower_lsp_server::ls_types::DiagnosticSeverity::ERROR)
+    );
+
+    // A broken configuration: its problems are published on the file itself.
+    std::fs::write(&config, "rules:\n  unknown-modle: off\n").unwrap();
+    server
+        .notify::<notification::DidChangeWatchedFiles>(changed)
+        .await;
+    let config_uri = file_uri(&config);
+    // (The valid configuration before it was published with no problems: skip to these.)
+    let message = server
+        .wait_for(|message| {
+            message["method"] == "textDocument/publishDiagnostics"
+                && message["params"]["uri"] == config_uri.as_str()
+                && message["params"]["diagnostics"]
+                    .as_array()
+                    .is_some_and(|diagnostics| !diagnostics.is_empty())
+        })
+        .await;
+    let problems: PublishDiagnosticsParams =
+        serde_json::from_value(message["params"].clone()).unwrap();
+    assert_eq!(problems.diagnostics.len(), 1, "{problems:#?}");
+    assert_eq!(problems.diagnostics[0].range.start.line, 1);
+    assert!(
+        problems.diagnostics[0]
+            .message
+            .contains("did you mean `unknown-model`?"),
+        "{problems:#?}"
+    );
+}
