@@ -8,9 +8,12 @@
 pub mod analysis;
 pub mod cli;
 pub mod config;
+pub mod discover;
 pub mod line_index;
 pub mod loader;
 pub mod schema;
 pub mod server;
+pub mod source;
 pub mod syntax;
 pub mod text;
+pub mod workspace;

@@ -10,7 +10,7 @@ mod diagnostics;
 mod fix;
 mod hover;
 mod outline;
-mod values;
+pub(crate) mod values;
 
 pub use fix::{apply_edits, apply_safe_fixes};
 pub use outline::{Fold, FoldKind, Symbol, SymbolKind};

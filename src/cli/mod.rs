@@ -63,13 +63,11 @@
 //! The GitHub (`::error file=…,line=…,col=…,endLine=…,endColumn=…`) and SARIF (`region`, with
 //! `columnKind: unicodeCodePoints`) formats use the same 1-based lines and character columns.
 
-mod discover;
 mod fix;
 mod format;
 mod lines;
 mod progress;
 mod report;
-mod source;
 
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -84,10 +82,10 @@ use crate::text::TextRange;
 
 pub use format::Format;
 
-use discover::{Candidate, Discovery, PathClass};
+use crate::discover::{self, Candidate, Discovery, PathClass};
+use crate::source::Source;
 use progress::Progress;
 use report::{FileReport, Report};
-use source::Source;
 
 /// Lint agent definition files (Claude Code subagents, …) and report problems.
 #[derive(clap::Args, Clone, Debug, Default)]

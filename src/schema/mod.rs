@@ -180,6 +180,10 @@ pub struct Field {
     /// The value (a string or a list) holds file globs.
     #[serde(default)]
     pub glob: bool,
+    /// The value names files of these dialects (by their declared names): `skills:` names
+    /// skills, `agent:` an agent. Its `values` (if any) are built-in names that need no file.
+    #[serde(default)]
+    pub refers_to: Vec<String>,
     /// What each value of a mapping (or, for `any`, the value itself when it is a string) must be.
     #[serde(default)]
     pub map_values: Option<MapValues>,

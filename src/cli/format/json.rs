@@ -112,10 +112,7 @@ pub fn emit(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                             new_text: &edit.new_text,
                         })
                         .collect(),
-                    rename: fix
-                        .rename
-                        .as_deref()
-                        .map(crate::cli::discover::display_path),
+                    rename: fix.rename.as_deref().map(crate::discover::display_path),
                 })
                 .collect();
             diagnostics.push(Diagnostic {

@@ -1,4 +1,5 @@
-//! Reading one file for `check`: size cap, UTF-8 validation and binary detection.
+//! Reading one agent file from disk (for `check` and the workspace index): size cap, UTF-8
+//! validation and binary detection.
 //!
 //! Every failure becomes a value ([`Source`]), so that the run goes on and the file gets a
 //! diagnostic of its own instead of aborting the check.

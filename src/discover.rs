@@ -1,4 +1,5 @@
-//! Which files `agentls check` looks at: walking directories and telling agent files from the rest.
+//! Which files are agent files: walking directories (for `agentls check` and the workspace index)
+//! and telling agent files from the rest.
 //!
 //! Classification happens in two steps. From the path alone ([`classify_path`]), every file gets a
 //! [`PathClass`]:

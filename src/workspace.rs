@@ -1,0 +1,409 @@
+//! The workspace index: what each agent-definition file declares (its name) and which other
+//! files it names (skills, agents), for cross-file diagnostics, navigation and symbols.
+//!
+//! Facts are extracted from an [`Analysis`] (spans included) and kept per path; the index
+//! answers by name. Which fields name what is schema data (`refers_to`).
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use dashmap::DashMap;
+
+use crate::analysis::values::list_items;
+use crate::analysis::{Analysis, Diagnostic, Severity};
+use crate::schema::{Dialect, plugin_root, plugin_shaped_root};
+use crate::text::TextRange;
+
+/// What one file declares and references.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FileFacts {
+    /// The dialect id (`claude-agent`).
+    pub dialect: &'static str,
+    /// What a file of the dialect is (`Claude Code subagent`).
+    pub title: &'static str,
+    /// The name the tool knows the file by.
+    pub name: Named,
+    /// Values that name other files.
+    pub references: Vec<Reference>,
+}
+
+/// A declared name and where it is written (an empty range at 0 when it comes from the path).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Named {
+    pub text: String,
+    pub range: TextRange,
+}
+
+/// A value that names a file of one of `targets` (dialect ids).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Reference {
+    pub name: String,
+    pub range: TextRange,
+    /// The field the name is written in.
+    pub field: &'static str,
+    pub targets: &'static [String],
+    /// Names that need no file (built-in agents such as `Explore`).
+    pub builtin: bool,
+}
+
+/// A file that declares a name.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Definition {
+    pub path: PathBuf,
+    pub facts: Arc<FileFacts>,
+}
+
+impl FileFacts {
+    /// The facts of the analysed file at `path`; `None` when it has no dialect.
+    pub fn from_analysis(path: &Path, analysis: &Analysis) -> Option<Self> {
+        let dialect: &'static Dialect = analysis.detected?.dialect;
+        let head = analysis.head();
+        let frontmatter = analysis.frontmatter.as_deref();
+        let name = declared_name(dialect, path, |key| {
+            let entry = frontmatter?.last(key)?;
+            let scalar = entry.value.as_ref()?.as_scalar()?;
+            let text = scalar.value.trim();
+            (!text.is_empty()).then(|| Named {
+                text: text.to_owned(),
+                range: scalar.content,
+            })
+        })?;
+        let mut references = Vec::new();
+        for field in dialect.fields.iter().filter(|f| !f.refers_to.is_empty()) {
+            let Some(node) = frontmatter
+                .and_then(|fm| fm.last(&field.name))
+                .and_then(|entry| entry.value.as_ref())
+            else {
+                continue;
+            };
+            for item in list_items(node, head) {
+                // `*` (all agents) and plugin-namespaced names (`plugin:agent`) are not files here.
+                if item.text.contains(['*', ':']) {
+                    continue;
+                }
+                let builtin = field.values.iter().any(|value| value.value == item.text);
+                references.push(Reference {
+                    name: item.text,
+                    range: item.range,
+                    field: &field.name,
+                    targets: &field.refers_to,
+                    builtin,
+                });
+            }
+        }
+        Some(Self {
+            dialect: &dialect.dialect,
+            title: &dialect.title,
+            name,
+            references,
+        })
+    }
+
+    /// The reference at byte `offset`, if any.
+    pub fn reference_at(&self, offset: usize) -> Option<&Reference> {
+        self.references
+            .iter()
+            .find(|reference| reference.range.start <= offset && offset <= reference.range.end)
+    }
+}
+
+/// The name the tool knows a file by: a skill by its folder (its `name` must match it), a file
+/// whose dialect has a `name` field by that field, else by its file name.
+fn declared_name(
+    dialect: &Dialect,
+    path: &Path,
+    field_value: impl Fn(&str) -> Option<Named>,
+) -> Option<Named> {
+    let from_path = |text: &str| Named {
+        text: text.to_owned(),
+        range: TextRange::empty(0),
+    };
+    match dialect.field("name") {
+        Some(field) if field.match_folder => {
+            let folder = path.parent()?.file_name()?.to_str()?;
+            Some(from_path(folder))
+        }
+        Some(field) if field.ignored.is_none() => {
+            field_value("name").or_else(|| Some(from_path(&file_stem(path)?)))
+        }
+        _ => Some(from_path(&file_stem(path)?)),
+    }
+}
+
+/// `reviewer` for `reviewer.md`, `reviewer.agent.md`, `reviewer.chatmode.md`.
+fn file_stem(path: &Path) -> Option<String> {
+    let name = path.file_name()?.to_str()?;
+    let stem = [
+        ".agent.md",
+        ".chatmode.md",
+        ".prompt.md",
+        ".instructions.md",
+        ".mdc",
+        ".md",
+    ]
+    .iter()
+    .find_map(|suffix| name.strip_suffix(suffix))
+    .unwrap_or(name);
+    (!stem.is_empty()).then(|| stem.to_owned())
+}
+
+/// Every indexed file's facts, by path.
+#[derive(Debug, Default)]
+pub struct WorkspaceIndex {
+    files: DashMap<PathBuf, Arc<FileFacts>>,
+}
+
+impl WorkspaceIndex {
+    /// Records (or, with `None`, forgets) the facts of the file at `path`.
+    pub fn update(&self, path: &Path, facts: Option<FileFacts>) {
+        match facts {
+            Some(facts) => {
+                self.files.insert(path.to_path_buf(), Arc::new(facts));
+            }
+            None => {
+                self.files.remove(path);
+            }
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    /// The files of one of `dialects` declaring `name`, sorted by path.
+    pub fn definitions(&self, name: &str, dialects: &[String]) -> Vec<Definition> {
+        let mut found: Vec<Definition> = self
+            .files
+            .iter()
+            .filter(|entry| entry.name.text == name && dialects.iter().any(|d| d == entry.dialect))
+            .map(|entry| Definition {
+                path: entry.key().clone(),
+                facts: Arc::clone(entry.value()),
+            })
+            .collect();
+        found.sort_by(|a, b| a.path.cmp(&b.path));
+        found
+    }
+
+    /// Every file whose name contains `query` (case-insensitive), sorted by name then path.
+    pub fn symbols(&self, query: &str) -> Vec<Definition> {
+        let query = query.to_lowercase();
+        let mut found: Vec<Definition> = self
+            .files
+            .iter()
+            .filter(|entry| entry.name.text.to_lowercase().contains(&query))
+            .map(|entry| Definition {
+                path: entry.key().clone(),
+                facts: Arc::clone(entry.value()),
+            })
+            .collect();
+        found.sort_by(|a, b| (&a.facts.name.text, &a.path).cmp(&(&b.facts.name.text, &b.path)));
+        found
+    }
+
+    /// The references to the file at `path` (which declares `facts`) from every indexed file,
+    /// as `(referring file, range)`, sorted.
+    pub fn references_to(&self, facts: &FileFacts) -> Vec<(PathBuf, TextRange)> {
+        let mut found: Vec<(PathBuf, TextRange)> = self
+            .files
+            .iter()
+            .flat_map(|entry| {
+                entry
+                    .references
+                    .iter()
+                    .filter(|reference| {
+                        reference.name == facts.name.text
+                            && reference.targets.iter().any(|t| t == facts.dialect)
+                    })
+                    .map(|reference| (entry.key().clone(), reference.range))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        found.sort_by(|a, b| (&a.0, a.1.start).cmp(&(&b.0, b.1.start)));
+        found
+    }
+
+    /// The cross-file diagnostics of the file at `path`: references that name nothing in the
+    /// workspace, and a name another file of the same dialect and scope declares too.
+    pub fn diagnostics(&self, path: &Path, facts: &FileFacts) -> Vec<Diagnostic> {
+        let mut diagnostics = Vec::new();
+        for reference in facts.references.iter().filter(|r| !r.builtin) {
+            if self
+                .definitions(&reference.name, reference.targets)
+                .is_empty()
+            {
+                diagnostics.push(Diagnostic {
+                    range: reference.range,
+                    severity: Severity::Warning,
+                    code: "unknown-reference",
+                    message: format!(
+                        "`{}` names no {} in this workspace",
+                        reference.name,
+                        target_title(reference.targets)
+                    ),
+                    fixes: Vec::new(),
+                });
+            }
+        }
+        let scope = scope_of(path);
+        let mut namesakes: Vec<PathBuf> = self
+            .definitions(&facts.name.text, &[facts.dialect.to_owned()])
+            .into_iter()
+            .map(|definition| definition.path)
+            .filter(|other| scope_of(other) == scope)
+            .collect();
+        if namesakes.len() > 1 && namesakes.iter().any(|other| other == path) {
+            namesakes.sort();
+            let winner = namesakes.last().cloned().unwrap_or_default();
+            let others: Vec<String> = namesakes
+                .iter()
+                .filter(|other| other.as_path() != path)
+                .map(|other| format!("`{}`", other.display()))
+                .collect();
+            let verdict = if winner == path {
+                "this file wins (the last by path)".to_owned()
+            } else {
+                format!("`{}` wins (the last by path)", winner.display())
+            };
+            diagnostics.push(Diagnostic {
+                range: facts.name.range,
+                severity: Severity::Warning,
+                code: "duplicate-name",
+                message: format!(
+                    "another {} is named `{}` ({}); {verdict}",
+                    facts.title,
+                    facts.name.text,
+                    others.join(", ")
+                ),
+                fixes: Vec::new(),
+            });
+        }
+        diagnostics
+    }
+}
+
+/// Files in different plugins (or projects) may share names: a plugin's are namespaced.
+fn scope_of(path: &Path) -> Option<PathBuf> {
+    plugin_root(path)
+        .or_else(|| plugin_shaped_root(path))
+        .map(Path::to_path_buf)
+}
+
+fn target_title(targets: &[String]) -> String {
+    let registry = crate::schema::Registry::get();
+    targets
+        .first()
+        .and_then(|id| registry.by_id(id))
+        .map_or_else(|| "file".to_owned(), |dialect| dialect.title.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn facts(path: &str, text: &str) -> FileFacts {
+        let analysis = Analysis::from_text(Some(Path::new(path)), text);
+        FileFacts::from_analysis(Path::new(path), &analysis).expect("a dialect")
+    }
+
+    #[test]
+    fn names_and_references() {
+        let text = "---\nname: reviewer\ndescription: R\nskills: [api-style, Explore]\n---\nBody\n";
+        let agent = facts("/w/.claude/agents/reviewer.md", text);
+        assert_eq!(agent.name.text, "reviewer");
+        assert_eq!(&text[agent.name.range.as_range()], "reviewer");
+        let names: Vec<&str> = agent.references.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(names, ["api-style", "Explore"]);
+        assert_eq!(&text[agent.references[0].range.as_range()], "api-style");
+
+        // A skill goes by its folder; a command by its file name.
+        let skill = facts(
+            "/w/.claude/skills/api-style/SKILL.md",
+            "---\nname: other\ndescription: d\n---\n",
+        );
+        assert_eq!(skill.name.text, "api-style");
+        let command = facts(
+            "/w/.claude/commands/deploy.md",
+            "---\ndescription: d\ncontext: fork\nagent: Explore\n---\nGo\n",
+        );
+        assert_eq!(command.name.text, "deploy");
+        assert!(command.references[0].builtin, "Explore is built in");
+    }
+
+    #[test]
+    fn unresolved_references_and_duplicates() {
+        let index = WorkspaceIndex::default();
+        let agent_text =
+            "---\nname: reviewer\ndescription: R\nskills: api-style, missing-skill\n---\nBody\n";
+        let agent_path = Path::new("/w/.claude/agents/reviewer.md");
+        let agent = facts("/w/.claude/agents/reviewer.md", agent_text);
+        index.update(agent_path, Some(agent.clone()));
+        index.update(
+            Path::new("/w/.claude/skills/api-style/SKILL.md"),
+            Some(facts(
+                "/w/.claude/skills/api-style/SKILL.md",
+                "---\nname: api-style\ndescription: d\n---\n",
+            )),
+        );
+        let found = index.diagnostics(agent_path, &agent);
+        let rendered: Vec<(&str, &str)> = found
+            .iter()
+            .map(|d| (d.code, &agent_text[d.range.as_range()]))
+            .collect();
+        assert_eq!(rendered, [("unknown-reference", "missing-skill")]);
+        assert_eq!(
+            found[0].message,
+            "`missing-skill` names no Claude Code skill in this workspace"
+        );
+
+        // A second agent with the same name in the same project.
+        let twin_path = Path::new("/w/.claude/agents/reviewer-2.md");
+        index.update(
+            twin_path,
+            Some(facts(
+                "/w/.claude/agents/reviewer-2.md",
+                "---\nname: reviewer\ndescription: R2\n---\nBody\n",
+            )),
+        );
+        let found = index.diagnostics(agent_path, &agent);
+        let duplicate = found.iter().find(|d| d.code == "duplicate-name").unwrap();
+        assert_eq!(&agent_text[duplicate.range.as_range()], "reviewer");
+        assert!(
+            duplicate
+                .message
+                .contains("(`/w/.claude/agents/reviewer-2.md`); this file wins (the last by path)"),
+            "{}",
+            duplicate.message
+        );
+        assert_eq!(index.references_to(&agent), []);
+        let skill = index.definitions("api-style", &["claude-skill".to_owned()]);
+        assert_eq!(skill.len(), 1);
+        assert_eq!(
+            index.references_to(&skill[0].facts),
+            [(agent_path.to_path_buf(), agent.references[0].range)]
+        );
+        let symbols: Vec<String> = index
+            .symbols("REVIEW")
+            .iter()
+            .map(|d| d.path.display().to_string())
+            .collect();
+        assert_eq!(
+            symbols,
+            [
+                "/w/.claude/agents/reviewer-2.md",
+                "/w/.claude/agents/reviewer.md"
+            ]
+        );
+        index.update(twin_path, None);
+        assert!(
+            index
+                .diagnostics(agent_path, &agent)
+                .iter()
+                .all(|d| d.code != "duplicate-name")
+        );
+    }
+}
