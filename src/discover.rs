@@ -129,6 +129,21 @@ pub fn explicit(path: &Path) -> Candidate {
     }
 }
 
+/// The candidate a walk would make of the file at `path` (a file the workspace index hears
+/// about one at a time), or `None` when a walk would skip it.
+pub fn walked(path: &Path, overrides: &DialectOverrides) -> Option<Candidate> {
+    let class = match overrides.overridden(path) {
+        Some(detected) => PathClass::Dialect(detected),
+        None => classify_walked(path)?,
+    };
+    Some(Candidate {
+        display: display_path(path),
+        path: path.to_path_buf(),
+        explicit: false,
+        class,
+    })
+}
+
 /// The class of a walked file, or `None` when the walk skips it.
 fn classify_walked(path: &Path) -> Option<PathClass> {
     let name = path.file_name()?.to_str()?;

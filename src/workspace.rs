@@ -11,7 +11,9 @@ use dashmap::DashMap;
 
 use crate::analysis::values::list_items;
 use crate::analysis::{Analysis, Diagnostic, Severity};
+use crate::discover::{Candidate, classify_text};
 use crate::schema::{Dialect, plugin_root, plugin_shaped_root};
+use crate::source::Source;
 use crate::text::TextRange;
 
 /// What one file declares and references.
@@ -99,6 +101,23 @@ impl FileFacts {
         })
     }
 
+    /// The facts of a file on disk, classified as `agentls check` would; `None` when it is not an
+    /// agent file (or cannot be read).
+    pub fn from_disk(candidate: &Candidate) -> Option<Self> {
+        let (text, failure) = Source::read(&candidate.path).into_parts();
+        if failure.is_some() {
+            return None;
+        }
+        let detected = classify_text(candidate, &text)?;
+        let analysis = Analysis::with_detected(
+            Some(&candidate.path),
+            Some(detected),
+            text.len(),
+            std::iter::once(text.as_str()),
+        );
+        Self::from_analysis(&candidate.path, &analysis)
+    }
+
     /// The reference at byte `offset`, if any.
     pub fn reference_at(&self, offset: usize) -> Option<&Reference> {
         self.references
@@ -151,19 +170,41 @@ fn file_stem(path: &Path) -> Option<String> {
 #[derive(Debug, Default)]
 pub struct WorkspaceIndex {
     files: DashMap<PathBuf, Arc<FileFacts>>,
+    /// Paths by declared name: lookups by name are per keystroke (cross-file diagnostics).
+    by_name: DashMap<String, Vec<PathBuf>>,
 }
 
 impl WorkspaceIndex {
     /// Records (or, with `None`, forgets) the facts of the file at `path`.
-    pub fn update(&self, path: &Path, facts: Option<FileFacts>) {
-        match facts {
-            Some(facts) => {
-                self.files.insert(path.to_path_buf(), Arc::new(facts));
-            }
-            None => {
-                self.files.remove(path);
-            }
+    /// Returns whether what the file declares or names changed.
+    pub fn update(&self, path: &Path, facts: Option<FileFacts>) -> bool {
+        if let (Some(new), Some(known)) = (&facts, self.files.get(path))
+            && **known == *new
+        {
+            return false;
         }
+        let new = facts.map(Arc::new);
+        let previous = match &new {
+            Some(new) => self.files.insert(path.to_path_buf(), Arc::clone(new)),
+            None => self.files.remove(path).map(|(_, previous)| previous),
+        };
+        if let Some(previous) = previous
+            && let Some(mut paths) = self.by_name.get_mut(&previous.name.text)
+        {
+            paths.retain(|known| known != path);
+        }
+        if let Some(new) = new {
+            self.by_name
+                .entry(new.name.text.clone())
+                .or_default()
+                .push(path.to_path_buf());
+        }
+        true
+    }
+
+    /// The facts recorded for `path`.
+    pub fn get(&self, path: &Path) -> Option<Arc<FileFacts>> {
+        self.files.get(path).map(|facts| Arc::clone(&facts))
     }
 
     pub fn len(&self) -> usize {

@@ -126,6 +126,26 @@ impl DocumentStore {
         }
     }
 
+    /// The dialect overrides in force.
+    pub fn overrides(&self) -> Arc<DialectOverrides> {
+        self.overrides.load_full()
+    }
+
+    /// Every open document's current snapshot.
+    pub fn all(&self) -> Vec<(Uri, Arc<Document>)> {
+        self.documents
+            .iter()
+            .map(|entry| (entry.key().clone(), Arc::clone(entry.value())))
+            .collect()
+    }
+
+    /// Whether a document with this file path is open (its text wins over the disk's).
+    pub fn is_open_path(&self, path: &std::path::Path) -> bool {
+        self.documents
+            .iter()
+            .any(|entry| entry.path.as_deref() == Some(path))
+    }
+
     /// Replaces the dialect overrides (documents opened from now on use them).
     pub fn set_overrides(&self, overrides: DialectOverrides) {
         self.overrides.store(Arc::new(overrides));

@@ -18,11 +18,13 @@ use std::any::Any;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use arc_swap::ArcSwap;
 
 use futures::FutureExt;
+use rayon::prelude::*;
 use serde_json::{Value, json};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tower_lsp_server::jsonrpc::{self, Result};
@@ -45,6 +47,16 @@ pub use transport::{MAX_CONTENT_LENGTH, SessionEnd};
 
 use crate::analysis::Diagnostic;
 use crate::config::{self, Settings};
+use crate::discover::{self, Discovery};
+use crate::line_index::range_to_lsp;
+use crate::source::Source;
+use crate::text::TextRange;
+use crate::workspace::{FileFacts, WorkspaceIndex};
+
+/// Files analysed per blocking task while indexing (a progress report after each).
+const INDEX_BATCH: usize = 256;
+/// At most this many `workspace/symbol` results (each needs the file's text for its position).
+const MAX_WORKSPACE_SYMBOLS: usize = 200;
 use crate::line_index::PositionEncoding;
 use documents::ChangeOutcome;
 
@@ -116,6 +128,14 @@ pub struct Backend {
     /// The client can watch files for us (`workspace/didChangeWatchedFiles` dynamic
     /// registration).
     watches_files: OnceLock<bool>,
+    /// The client shows `$/progress` for work the server starts.
+    shows_progress: OnceLock<bool>,
+    /// Every workspace folder (indexed on `initialized`).
+    roots: OnceLock<Vec<PathBuf>>,
+    /// What every agent file in the workspace declares and names.
+    index: WorkspaceIndex,
+    /// The index has been built: cross-file diagnostics are trustworthy from now on.
+    index_ready: AtomicBool,
 }
 
 impl Backend {
@@ -129,6 +149,10 @@ impl Backend {
             client_dialects: ArcSwap::default(),
             config_folder: OnceLock::new(),
             watches_files: OnceLock::new(),
+            shows_progress: OnceLock::new(),
+            roots: OnceLock::new(),
+            index: WorkspaceIndex::default(),
+            index_ready: AtomicBool::new(false),
         }
     }
 
@@ -166,7 +190,13 @@ impl Backend {
         {
             return Vec::new();
         }
-        let diagnostics = document.analysis.diagnostics();
+        let mut diagnostics = document.analysis.diagnostics();
+        if self.index_ready.load(Ordering::Acquire)
+            && let Some(path) = document.path.as_deref()
+            && let Some(facts) = self.index.get(path)
+        {
+            diagnostics.extend(self.index.diagnostics(path, &facts));
+        }
         if diagnostics.is_empty() {
             return diagnostics;
         }
@@ -186,6 +216,125 @@ impl Backend {
                 Some(rope.line(previous).to_string())
             },
         )
+    }
+
+    /// Records an open document's facts in the index (its text wins over the disk's); returns
+    /// whether what it declares or names changed, which other files' diagnostics may depend on.
+    fn index_document(&self, document: &Document) -> bool {
+        let Some(path) = document.path.as_deref() else {
+            return false;
+        };
+        self.index
+            .update(path, FileFacts::from_analysis(path, &document.analysis))
+    }
+
+    /// Re-publishes every open document except `except` (after a change other files'
+    /// cross-file diagnostics depend on).
+    async fn republish_others(&self, except: Option<&Uri>) {
+        for (uri, document) in self.documents.all() {
+            if Some(&uri) != except {
+                self.publish_diagnostics(uri, document).await;
+            }
+        }
+    }
+
+    /// Indexes every agent file of every workspace folder off the request path (blocking
+    /// work on the blocking pool, in batches), reporting `$/progress` when the client shows it,
+    /// then publishes the cross-file diagnostics of the open documents.
+    async fn build_index(&self) {
+        let roots = self.roots.get().cloned().unwrap_or_default();
+        if roots.is_empty() {
+            return;
+        }
+        let overrides = self.documents.overrides();
+        let settings = self.settings.load_full();
+        let progress = if self.shows_progress.get().copied().unwrap_or(false) {
+            let token = lsp::NumberOrString::String("agentls/index".to_owned());
+            match self.client.create_work_done_progress(token.clone()).await {
+                Ok(()) => Some(
+                    self.client
+                        .progress(token, "Indexing agent files")
+                        .with_percentage(0)
+                        .begin()
+                        .await,
+                ),
+                Err(error) => {
+                    tracing::debug!("no progress: {error}");
+                    None
+                }
+            }
+        } else {
+            None
+        };
+        let walk = tokio::task::spawn_blocking(move || {
+            let mut discovery = Discovery::default();
+            for root in &roots {
+                discover::walk(root, &overrides, &mut discovery);
+            }
+            discovery
+                .candidates
+                .retain(|candidate| !settings.ignores(&candidate.path));
+            discovery.candidates
+        });
+        let candidates = walk.await.unwrap_or_default();
+        let total = candidates.len();
+        let mut done = 0;
+        for batch in candidates.chunks(INDEX_BATCH) {
+            let batch = batch.to_vec();
+            let facts = tokio::task::spawn_blocking(move || {
+                batch
+                    .par_iter()
+                    .filter_map(|candidate| {
+                        Some((candidate.path.clone(), FileFacts::from_disk(candidate)?))
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .await
+            .unwrap_or_default();
+            for (path, facts) in facts {
+                if !self.documents.is_open_path(&path) {
+                    self.index.update(&path, Some(facts));
+                }
+            }
+            done += INDEX_BATCH.min(total - done);
+            if let Some(progress) = &progress {
+                let percentage = u32::try_from(done * 100 / total.max(1)).unwrap_or(100);
+                progress
+                    .report_with_message(format!("{done}/{total} files"), percentage)
+                    .await;
+            }
+        }
+        for (_, document) in self.documents.all() {
+            self.index_document(&document);
+        }
+        self.index_ready.store(true, Ordering::Release);
+        tracing::info!(files = self.index.len(), "workspace indexed");
+        if let Some(progress) = progress {
+            progress
+                .finish_with_message(format!("{} agent files", self.index.len()))
+                .await;
+        }
+        self.republish_others(None).await;
+    }
+
+    /// An LSP location for a byte range of the file at `path` (its open text, else the disk's).
+    fn location(&self, path: &Path, range: TextRange) -> Option<lsp::Location> {
+        let uri = Uri::from_file_path(path)?;
+        let rope = match self.documents.get(&uri) {
+            Some(document) => document.rope.clone(),
+            None if range.is_empty() && range.start == 0 => ropey::Rope::new(),
+            None => {
+                let (text, failure) = Source::read(path).into_parts();
+                if failure.is_some() {
+                    return None;
+                }
+                ropey::Rope::from_str(&text)
+            }
+        };
+        Some(lsp::Location::new(
+            uri,
+            range_to_lsp(&rope, range, self.encoding()),
+        ))
     }
 
     /// Reads the workspace's `.agentls.yaml` again and applies it: new settings, new dialect
@@ -243,6 +392,18 @@ impl Backend {
             .await;
     }
 
+    /// The open document at a position: its path, indexed facts and the byte offset.
+    fn facts_at(
+        &self,
+        position: &lsp::TextDocumentPositionParams,
+    ) -> Option<(PathBuf, Arc<FileFacts>, usize)> {
+        let document = self.documents.get(&position.text_document.uri)?;
+        let path = document.path.clone()?;
+        let facts = self.index.get(&path)?;
+        let offset = from_proto::offset(&document.rope, position.position, self.encoding());
+        Some((path, facts, offset))
+    }
+
     async fn debug_panic(&self) -> Result<()> {
         request(DEBUG_PANIC, async { deliberate_panic() }).await
     }
@@ -273,6 +434,15 @@ impl LanguageServer for Backend {
             }
             let _ = self.renames_files.set(renames_files(&params.capabilities));
             let _ = self.watches_files.set(watches_files(&params.capabilities));
+            let _ = self.shows_progress.set(
+                params
+                    .capabilities
+                    .window
+                    .as_ref()
+                    .and_then(|window| window.work_done_progress)
+                    .unwrap_or(false),
+            );
+            let _ = self.roots.set(workspace_folders(&params));
             let folder = workspace_folder(&params);
             let (settings, config_problems) =
                 folder.as_deref().map(Settings::load).unwrap_or_default();
@@ -317,13 +487,19 @@ impl LanguageServer for Backend {
             let Some(folder) = self.config_folder.get().cloned().flatten() else {
                 return;
             };
-            // Hot reload: the client tells us when `.agentls.yaml` changes on disk.
+            // Hot reload of `.agentls.yaml`, and the index kept current: the client tells us
+            // when these files change on disk.
             if self.watches_files.get().copied().unwrap_or(false) {
+                let watch = |pattern: String| FileSystemWatcher {
+                    glob_pattern: GlobPattern::String(pattern),
+                    kind: None,
+                };
                 let options = DidChangeWatchedFilesRegistrationOptions {
-                    watchers: vec![FileSystemWatcher {
-                        glob_pattern: GlobPattern::String(format!("**/{}", config::FILE_NAME)),
-                        kind: None,
-                    }],
+                    watchers: vec![
+                        watch(format!("**/{}", config::FILE_NAME)),
+                        watch("**/*.md".to_owned()),
+                        watch("**/*.mdc".to_owned()),
+                    ],
                 };
                 let registration = Registration {
                     id: "agentls-config-watcher".to_owned(),
@@ -342,6 +518,7 @@ impl LanguageServer for Backend {
             if !problems.is_empty() {
                 self.publish_config_problems(&folder, &problems).await;
             }
+            self.build_index().await;
         })
         .await;
     }
@@ -352,14 +529,33 @@ impl LanguageServer for Backend {
                 return;
             };
             let config_file = folder.join(config::FILE_NAME);
-            let touched = params.changes.iter().any(|change| {
-                change
-                    .uri
-                    .to_file_path()
-                    .is_some_and(|path| path.as_ref() == config_file.as_path())
-            });
-            if touched {
+            let mut config_changed = false;
+            let mut index_changed = false;
+            let overrides = self.documents.overrides();
+            for change in &params.changes {
+                let Some(path) = change.uri.to_file_path().map(|path| path.into_owned()) else {
+                    continue;
+                };
+                if path == config_file {
+                    config_changed = true;
+                    continue;
+                }
+                // An open document's text wins over the disk's.
+                if self.documents.is_open_path(&path) {
+                    continue;
+                }
+                let facts = if change.typ == lsp::FileChangeType::DELETED {
+                    None
+                } else {
+                    discover::walked(&path, &overrides)
+                        .and_then(|candidate| FileFacts::from_disk(&candidate))
+                };
+                index_changed |= self.index.update(&path, facts);
+            }
+            if config_changed {
                 self.reload_config().await;
+            } else if index_changed {
+                self.republish_others(None).await;
             }
         })
         .await;
@@ -385,7 +581,12 @@ impl LanguageServer for Backend {
                 version = document.version,
                 "opened"
             );
-            self.publish_diagnostics(document.uri, snapshot).await;
+            let changed = self.index_document(&snapshot);
+            self.publish_diagnostics(document.uri.clone(), snapshot)
+                .await;
+            if changed && self.index_ready.load(Ordering::Acquire) {
+                self.republish_others(Some(&document.uri)).await;
+            }
         })
         .await;
     }
@@ -417,7 +618,11 @@ impl LanguageServer for Backend {
                     return;
                 }
             };
-            self.publish_diagnostics(uri, snapshot).await;
+            let changed = self.index_document(&snapshot);
+            self.publish_diagnostics(uri.clone(), snapshot).await;
+            if changed && self.index_ready.load(Ordering::Acquire) {
+                self.republish_others(Some(&uri)).await;
+            }
         })
         .await;
     }
@@ -425,6 +630,16 @@ impl LanguageServer for Backend {
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         notification("textDocument/didClose", async {
             let uri = params.text_document.uri;
+            let path = self
+                .documents
+                .get(&uri)
+                .and_then(|document| document.path.clone());
+            if let Some(path) = path {
+                // Closed: the disk's version counts again.
+                let facts = discover::walked(&path, &self.documents.overrides())
+                    .and_then(|candidate| FileFacts::from_disk(&candidate));
+                self.index.update(&path, facts);
+            }
             if !self.documents.close(&uri) {
                 tracing::warn!(
                     uri = uri.as_str(),
@@ -504,6 +719,94 @@ impl LanguageServer for Backend {
                     .map(|fold| to_proto::folding_range(&document.rope, fold))
                     .collect(),
             ))
+        })
+        .await
+    }
+
+    async fn goto_definition(
+        &self,
+        params: lsp::GotoDefinitionParams,
+    ) -> Result<Option<lsp::GotoDefinitionResponse>> {
+        request("textDocument/definition", async {
+            let position = params.text_document_position_params;
+            let Some((_, facts, offset)) = self.facts_at(&position) else {
+                return Ok(None);
+            };
+            let Some(reference) = facts.reference_at(offset) else {
+                return Ok(None);
+            };
+            let locations: Vec<lsp::Location> = self
+                .index
+                .definitions(&reference.name, reference.targets)
+                .iter()
+                .filter_map(|definition| {
+                    self.location(&definition.path, definition.facts.name.range)
+                })
+                .collect();
+            Ok((!locations.is_empty()).then_some(lsp::GotoDefinitionResponse::Array(locations)))
+        })
+        .await
+    }
+
+    async fn references(&self, params: lsp::ReferenceParams) -> Result<Option<Vec<lsp::Location>>> {
+        request("textDocument/references", async {
+            let position = params.text_document_position;
+            let Some((path, facts, offset)) = self.facts_at(&position) else {
+                return Ok(None);
+            };
+            // On a reference: the references to what it names; on the file's own name: to it.
+            let targets: Vec<(PathBuf, Arc<FileFacts>)> = match facts.reference_at(offset) {
+                Some(reference) => self
+                    .index
+                    .definitions(&reference.name, reference.targets)
+                    .into_iter()
+                    .map(|definition| (definition.path, definition.facts))
+                    .collect(),
+                None if facts.name.range.start <= offset
+                    && offset <= facts.name.range.end
+                    && !facts.name.range.is_empty() =>
+                {
+                    vec![(path, Arc::clone(&facts))]
+                }
+                None => return Ok(None),
+            };
+            let mut locations = Vec::new();
+            for (target_path, target) in targets {
+                if params.context.include_declaration {
+                    locations.extend(self.location(&target_path, target.name.range));
+                }
+                for (referrer, range) in self.index.references_to(&target) {
+                    locations.extend(self.location(&referrer, range));
+                }
+            }
+            Ok(Some(locations))
+        })
+        .await
+    }
+
+    async fn symbol(
+        &self,
+        params: lsp::WorkspaceSymbolParams,
+    ) -> Result<Option<lsp::WorkspaceSymbolResponse>> {
+        request("workspace/symbol", async {
+            let symbols: Vec<lsp::WorkspaceSymbol> = self
+                .index
+                .symbols(&params.query)
+                .into_iter()
+                .take(MAX_WORKSPACE_SYMBOLS)
+                .filter_map(|definition| {
+                    let location = self.location(&definition.path, definition.facts.name.range)?;
+                    Some(lsp::WorkspaceSymbol {
+                        name: definition.facts.name.text.clone(),
+                        kind: lsp::SymbolKind::CLASS,
+                        tags: None,
+                        container_name: Some(definition.facts.title.to_owned()),
+                        location: lsp::OneOf::Left(location),
+                        data: None,
+                    })
+                })
+                .collect();
+            Ok(Some(lsp::WorkspaceSymbolResponse::Nested(symbols)))
         })
         .await
     }
@@ -608,6 +911,21 @@ fn workspace_folder(params: &InitializeParams) -> Option<PathBuf> {
     #[allow(deprecated)] // `rootUri`: still what many clients send.
     let uri = from_folders.or(params.root_uri.as_ref())?;
     uri.to_file_path().map(|path| path.into_owned())
+}
+
+/// Every workspace folder (else the root URI's folder).
+fn workspace_folders(params: &InitializeParams) -> Vec<PathBuf> {
+    let folders: Vec<PathBuf> = params
+        .workspace_folders
+        .iter()
+        .flatten()
+        .filter_map(|folder| folder.uri.to_file_path().map(|path| path.into_owned()))
+        .collect();
+    if folders.is_empty() {
+        workspace_folder(params).into_iter().collect()
+    } else {
+        folders
+    }
 }
 
 /// The client registers file watchers for us on request.

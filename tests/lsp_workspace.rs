@@ -1,0 +1,205 @@
+//! The workspace index over JSON-RPC: built on `initialized` with `$/progress`, cross-file
+//! diagnostics on open documents, go to definition, find references, workspace symbols, and
+//! updates from watched files.
+
+mod common;
+
+use common::{TestServer, client_capabilities};
+use serde_json::{Value, json};
+use tower_lsp_server::ls_types::{
+    DidChangeWatchedFilesClientCapabilities, DidChangeWatchedFilesParams, FileChangeType,
+    FileEvent, GotoDefinitionParams, GotoDefinitionResponse, InitializeParams, Location,
+    NumberOrString, PartialResultParams, Position, PublishDiagnosticsParams, ReferenceContext,
+    ReferenceParams, TextDocumentIdentifier, TextDocumentPositionParams, Uri,
+    WindowClientCapabilities, WorkDoneProgressParams, WorkspaceClientCapabilities,
+    WorkspaceFolder, WorkspaceSymbolParams, WorkspaceSymbolResponse, notification, request,
+};
+
+fn file_uri(path: &std::path::Path) -> Uri {
+    format!("file://{}", path.display()).parse().expect("file URI")
+}
+
+fn write(root: &std::path::Path, path: &str, text: &str) {
+    let path = root.join(path);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+const REVIEWER: &str =
+    "---\nname: reviewer\ndescription: Reviews code\nskills: [api-style, release-notes]\n---\nReview.\n";
+
+fn has_code(published: &PublishDiagnosticsParams, code: &str) -> bool {
+    published
+        .diagnostics
+        .iter()
+        .any(|d| d.code == Some(NumberOrString::String(code.to_owned())))
+}
+
+/// Answers the server's request `method` as a client does (with `null`).
+async fn answer(server: &mut TestServer, method: &str) -> Value {
+    let message = server.wait_for(|message| message["method"] == method).await;
+    server
+        .send(&json!({ "jsonrpc": "2.0", "id": message["id"].clone(), "result": Value::Null }))
+        .await;
+    message
+}
+
+#[tokio::test]
+async fn index_navigation_and_cross_file_diagnostics() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, ".claude/agents/reviewer.md", REVIEWER);
+    write(
+        root,
+        ".claude/skills/api-style/SKILL.md",
+        "---\nname: api-style\ndescription: Our API conventions\n---\nUse REST.\n",
+    );
+    write(root, "README.md", "# Not an agent\n");
+
+    let mut capabilities = client_capabilities(None);
+    capabilities.window = Some(WindowClientCapabilities {
+        work_done_progress: Some(true),
+        ..WindowClientCapabilities::default()
+    });
+    capabilities.workspace = Some(WorkspaceClientCapabilities {
+        did_change_watched_files: Some(DidChangeWatchedFilesClientCapabilities {
+            dynamic_registration: Some(true),
+            relative_pattern_support: None,
+        }),
+        ..WorkspaceClientCapabilities::default()
+    });
+    let mut server = TestServer::start();
+    server
+        .initialize_params(InitializeParams {
+            capabilities,
+            workspace_folders: Some(vec![WorkspaceFolder {
+                uri: file_uri(root),
+                name: "w".into(),
+            }]),
+            ..InitializeParams::default()
+        })
+        .await;
+    answer(&mut server, "client/registerCapability").await;
+    let create = answer(&mut server, "window/workDoneProgress/create").await;
+    let token = create["params"]["token"].clone();
+    let progress = |kind: &'static str| {
+        let token = token.clone();
+        move |message: &Value| {
+            message["method"] == "$/progress"
+                && message["params"]["token"] == token
+                && message["params"]["value"]["kind"] == kind
+        }
+    };
+    let begin = server.wait_for(progress("begin")).await;
+    assert_eq!(begin["params"]["value"]["title"], "Indexing agent files");
+    let end = server.wait_for(progress("end")).await;
+    assert_eq!(end["params"]["value"]["message"], "2 agent files");
+
+    // The open agent names a skill that exists and one that does not.
+    let reviewer = file_uri(&root.join(".claude/agents/reviewer.md"));
+    server.open_uri(reviewer.clone(), REVIEWER).await;
+    let published = server.wait_for_diagnostics(&reviewer, Some(1)).await;
+    let unknown: Vec<_> = published
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == Some(NumberOrString::String("unknown-reference".into())))
+        .collect();
+    assert_eq!(unknown.len(), 1, "{published:#?}");
+    assert_eq!(unknown[0].range.start, Position::new(3, 20));
+    assert!(unknown[0].message.contains("`release-notes`"));
+
+    // Go to definition: from `api-style` in `skills:` to the skill's file.
+    let at = |line, character| {
+        TextDocumentPositionParams::new(
+            TextDocumentIdentifier::new(reviewer.clone()),
+            Position::new(line, character),
+        )
+    };
+    let definition = server
+        .request::<request::GotoDefinition>(GotoDefinitionParams {
+            text_document_position_params: at(3, 12),
+            work_done_progress_params: WorkDoneProgressParams::default(),
+            partial_result_params: PartialResultParams::default(),
+        })
+        .await
+        .expect("definition");
+    let skill = file_uri(&root.join(".claude/skills/api-style/SKILL.md"));
+    match definition {
+        Some(GotoDefinitionResponse::Array(locations)) => {
+            assert_eq!(locations.len(), 1);
+            assert_eq!(locations[0].uri, skill);
+        }
+        other => panic!("one location expected: {other:?}"),
+    }
+
+    // Find references from the same place: the declaration and the reference itself.
+    let references: Vec<Location> = server
+        .request::<request::References>(ReferenceParams {
+            text_document_position: at(3, 12),
+            context: ReferenceContext {
+                include_declaration: true,
+            },
+            work_done_progress_params: WorkDoneProgressParams::default(),
+            partial_result_params: PartialResultParams::default(),
+        })
+        .await
+        .expect("references")
+        .unwrap_or_default();
+    let found: Vec<(&str, u32, u32)> = references
+        .iter()
+        .map(|l| {
+            (
+                l.uri.as_str().rsplit('/').next().unwrap(),
+                l.range.start.line,
+                l.range.start.character,
+            )
+        })
+        .collect();
+    assert_eq!(found, [("SKILL.md", 0, 0), ("reviewer.md", 3, 9)]);
+
+    // Workspace symbols by name.
+    let symbols = server
+        .request::<request::WorkspaceSymbolRequest>(WorkspaceSymbolParams {
+            query: "API".into(),
+            work_done_progress_params: WorkDoneProgressParams::default(),
+            partial_result_params: PartialResultParams::default(),
+        })
+        .await
+        .expect("workspace/symbol");
+    // (A `WorkspaceSymbol` with a full location reads back as the flat form: same fields.)
+    let names: Vec<(String, Option<String>)> = match symbols {
+        Some(WorkspaceSymbolResponse::Nested(symbols)) => symbols
+            .into_iter()
+            .map(|s| (s.name, s.container_name))
+            .collect(),
+        Some(WorkspaceSymbolResponse::Flat(symbols)) => symbols
+            .into_iter()
+            .map(|s| (s.name, s.container_name))
+            .collect(),
+        None => Vec::new(),
+    };
+    assert_eq!(
+        names,
+        [("api-style".to_owned(), Some("Claude Code skill".to_owned()))]
+    );
+
+    // The missing skill appears on disk: the watcher reports it and the warning goes.
+    write(
+        root,
+        ".claude/skills/release-notes/SKILL.md",
+        "---\nname: release-notes\ndescription: Notes\n---\nWrite notes.\n",
+    );
+    server
+        .notify::<notification::DidChangeWatchedFiles>(DidChangeWatchedFilesParams {
+            changes: vec![FileEvent::new(
+                file_uri(&root.join(".claude/skills/release-notes/SKILL.md")),
+                FileChangeType::CREATED,
+            )],
+        })
+        .await;
+    let republished = server.wait_for_diagnostics(&reviewer, Some(1)).await;
+    assert!(
+        !has_code(&republished, "unknown-reference"),
+        "{republished:#?}"
+    );
+}
