@@ -20,6 +20,7 @@ async fn initialize_advertises_the_capabilities() {
         "completionProvider": capabilities["completionProvider"],
         "hoverProvider": capabilities["hoverProvider"],
         "codeActionProvider": capabilities["codeActionProvider"],
+        "colorProvider": capabilities["colorProvider"],
     });
     assert_eq!(
         important,
@@ -32,6 +33,7 @@ async fn initialize_advertises_the_capabilities() {
             },
             "hoverProvider": true,
             "codeActionProvider": { "codeActionKinds": ["quickfix"], "resolveProvider": false },
+            "colorProvider": true,
         })
     );
     let info = result.server_info.expect("serverInfo");

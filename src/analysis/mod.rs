@@ -5,6 +5,7 @@
 //! server and the CLI both call these functions.
 
 mod body;
+mod color;
 mod completion;
 mod diagnostics;
 mod fix;
@@ -12,6 +13,7 @@ mod hover;
 mod outline;
 mod values;
 
+pub use color::{ColorPresentation, DocumentColor, Rgb};
 pub use fix::{apply_edits, apply_safe_fixes};
 pub use outline::{Fold, FoldKind, Symbol, SymbolKind};
 

@@ -25,10 +25,11 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tower_lsp_server::jsonrpc::{self, Result};
 use tower_lsp_server::ls_types::{
     ClientCapabilities, CodeActionKind, CodeActionOrCommand, CodeActionParams, CodeActionResponse,
-    CompletionParams, CompletionResponse, DidChangeTextDocumentParams, DidCloseTextDocumentParams,
-    DidOpenTextDocumentParams, DocumentSymbolParams, DocumentSymbolResponse, FoldingRange,
-    FoldingRangeParams, Hover, HoverParams, InitializeParams, InitializeResult, InitializedParams,
-    MessageType, ResourceOperationKind, ServerInfo, TextDocumentIdentifier, Uri,
+    ColorInformation, ColorPresentation, ColorPresentationParams, CompletionParams,
+    CompletionResponse, DidChangeTextDocumentParams, DidCloseTextDocumentParams,
+    DidOpenTextDocumentParams, DocumentColorParams, DocumentSymbolParams, DocumentSymbolResponse,
+    FoldingRange, FoldingRangeParams, Hover, HoverParams, InitializeParams, InitializeResult,
+    InitializedParams, MessageType, ResourceOperationKind, ServerInfo, TextDocumentIdentifier, Uri,
 };
 use tower_lsp_server::{Client, ClientSocket, LanguageServer, LspService};
 use tracing::Instrument;
@@ -377,6 +378,45 @@ impl LanguageServer for Backend {
                 }
             }
             Ok(Some(actions))
+        })
+        .await
+    }
+
+    async fn document_color(&self, params: DocumentColorParams) -> Result<Vec<ColorInformation>> {
+        request("textDocument/documentColor", async {
+            let Some(document) = self.documents.get(&params.text_document.uri) else {
+                return Ok(Vec::new());
+            };
+            let encoding = self.encoding();
+            Ok(document
+                .analysis
+                .colors()
+                .iter()
+                .map(|color| to_proto::color_information(&document.rope, color, encoding))
+                .collect())
+        })
+        .await
+    }
+
+    async fn color_presentation(
+        &self,
+        params: ColorPresentationParams,
+    ) -> Result<Vec<ColorPresentation>> {
+        request("textDocument/colorPresentation", async {
+            let Some(document) = self.documents.get(&params.text_document.uri) else {
+                return Ok(Vec::new());
+            };
+            let encoding = self.encoding();
+            let range = from_proto::text_range(&document.rope, params.range, encoding);
+            let color = from_proto::color(params.color);
+            Ok(document
+                .analysis
+                .color_presentations(range, color)
+                .iter()
+                .map(|presentation| {
+                    to_proto::color_presentation(&document.rope, presentation, encoding)
+                })
+                .collect())
         })
         .await
     }

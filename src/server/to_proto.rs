@@ -7,8 +7,8 @@ use serde_json::json;
 use tower_lsp_server::ls_types as lsp;
 
 use crate::analysis::{
-    CompletionItem, CompletionKind, Diagnostic, Fix, Fold, FoldKind, Hover, Severity, Symbol,
-    SymbolKind, TextEdit,
+    ColorPresentation, CompletionItem, CompletionKind, Diagnostic, DocumentColor, Fix, Fold,
+    FoldKind, Hover, Rgb, Severity, Symbol, SymbolKind, TextEdit,
 };
 use crate::line_index::{PositionEncoding, range_to_lsp};
 
@@ -131,6 +131,40 @@ pub fn code_action(
     })
 }
 
+/// An 8-bit color as LSP's RGBA floats (opaque: `#rrggbb` has no alpha).
+pub fn color(color: Rgb) -> lsp::Color {
+    let channel = |value: u8| f32::from(value) / 255.0;
+    lsp::Color {
+        red: channel(color.red),
+        green: channel(color.green),
+        blue: channel(color.blue),
+        alpha: 1.0,
+    }
+}
+
+pub fn color_information(
+    rope: &Rope,
+    color: &DocumentColor,
+    encoding: PositionEncoding,
+) -> lsp::ColorInformation {
+    lsp::ColorInformation {
+        range: range_to_lsp(rope, color.range, encoding),
+        color: self::color(color.color),
+    }
+}
+
+pub fn color_presentation(
+    rope: &Rope,
+    presentation: &ColorPresentation,
+    encoding: PositionEncoding,
+) -> lsp::ColorPresentation {
+    lsp::ColorPresentation {
+        label: presentation.label.clone(),
+        text_edit: Some(text_edit(rope, &presentation.edit, encoding)),
+        additional_text_edits: None,
+    }
+}
+
 pub fn completion_item(
     rope: &Rope,
     item: &CompletionItem,
@@ -242,6 +276,15 @@ mod tests {
         assert_eq!(first_hex_color("#12 then #abcdef"), Some("#abcdef"));
         assert_eq!(first_hex_color("#abcdefg"), None);
         assert_eq!(first_hex_color("no color ##"), None);
+    }
+
+    #[test]
+    fn colors_are_opaque_unit_floats() {
+        let lsp = color(Rgb::new(255, 0, 51));
+        assert_eq!(
+            (lsp.red, lsp.green, lsp.blue, lsp.alpha),
+            (1.0, 0.0, 0.2, 1.0)
+        );
     }
 
     #[test]
