@@ -310,6 +310,10 @@ fn odd_uris_and_positions_are_served() {
                 json!({ "textDocument": { "uri": uri }, "range": wild_range,
                         "color": { "red": -3.0, "green": 1e30, "blue": 0.5, "alpha": 7.0 } }),
             ),
+            (
+                "textDocument/inlayHint",
+                json!({ "textDocument": { "uri": uri }, "range": wild_range }),
+            ),
         ] {
             let response = server.request(method, params);
             assert!(

@@ -1,4 +1,5 @@
-//! Editor conveniences end to end over JSON-RPC: color swatches and the color picker.
+//! Editor conveniences end to end over JSON-RPC: color swatches and the color picker, and the
+//! body's token-count inlay hint.
 
 mod common;
 
@@ -6,8 +7,9 @@ use common::{TestServer, client_capabilities};
 use pretty_assertions::assert_eq;
 use serde_json::json;
 use tower_lsp_server::ls_types::{
-    Color, ColorPresentationParams, DocumentColorParams, PartialResultParams, Position, Range,
-    TextDocumentIdentifier, TextEdit, Uri, WorkDoneProgressParams, request,
+    Color, ColorPresentationParams, DocumentColorParams, InlayHintLabel, InlayHintParams,
+    PartialResultParams, Position, Range, TextDocumentIdentifier, TextEdit, Uri,
+    WorkDoneProgressParams, request,
 };
 
 const AGENT: &str = ".claude/agents/x.md";
@@ -64,6 +66,33 @@ async fn presentations(
         .collect()
 }
 
+/// `(position, label)` of each inlay hint in `visible`.
+async fn inlay_hints(
+    server: &mut TestServer,
+    uri: &Uri,
+    visible: Range,
+) -> Vec<(Position, String)> {
+    let params = InlayHintParams {
+        work_done_progress_params: WorkDoneProgressParams::default(),
+        text_document: TextDocumentIdentifier::new(uri.clone()),
+        range: visible,
+    };
+    server
+        .request::<request::InlayHintRequest>(params)
+        .await
+        .expect("inlayHint")
+        .unwrap_or_default()
+        .into_iter()
+        .map(|hint| {
+            let label = match hint.label {
+                InlayHintLabel::String(label) => label,
+                InlayHintLabel::LabelParts(parts) => parts.into_iter().map(|p| p.value).collect(),
+            };
+            (hint.position, label)
+        })
+        .collect()
+}
+
 fn edit(start: (u32, u32), end: (u32, u32), new_text: &str) -> TextEdit {
     TextEdit::new(range(start, end), new_text.to_owned())
 }
@@ -75,6 +104,7 @@ async fn the_features_are_advertised() {
     let (_server, result) = TestServer::initialized(client_capabilities(None)).await;
     let capabilities = serde_json::to_value(&result.capabilities).unwrap();
     assert_eq!(capabilities["colorProvider"], json!(true));
+    assert_eq!(capabilities["inlayHintProvider"], json!(true));
 }
 
 // ------------------------------------------------------------------------------------ colors
@@ -152,4 +182,54 @@ async fn unknown_documents_have_no_colors() {
     assert_eq!(document_colors(&mut server, &uri).await, []);
     let closed = common::uri("never/opened.md");
     assert_eq!(document_colors(&mut server, &closed).await, []);
+}
+
+// ----------------------------------------------------------------------------- token hint
+
+#[tokio::test]
+async fn the_token_estimate_ends_the_closing_fence_line() {
+    let (mut server, _) = TestServer::initialized(client_capabilities(None)).await;
+    // 4 800 bytes of body: 1 200 tokens at 4 bytes a token.
+    let text = format!("---\nname: x\ndescription: d\n---\n{}", "word ".repeat(960));
+    let uri = server.open(AGENT, &text).await;
+    let whole = range((0, 0), (4, 0));
+    assert_eq!(
+        inlay_hints(&mut server, &uri, whole).await,
+        [(Position::new(3, 3), "≈ 1.2k tokens".to_owned())]
+    );
+    // Outside the visible range, nothing.
+    assert_eq!(
+        inlay_hints(&mut server, &uri, range((4, 0), (4, 100))).await,
+        []
+    );
+    assert_eq!(
+        inlay_hints(&mut server, &uri, range((0, 0), (2, 5))).await,
+        []
+    );
+}
+
+#[tokio::test]
+async fn without_frontmatter_the_estimate_starts_the_body() {
+    let (mut server, _) = TestServer::initialized(client_capabilities(None)).await;
+    let uri = server.open(AGENT, "You review code.\n").await;
+    assert_eq!(
+        inlay_hints(&mut server, &uri, range((0, 0), (1, 0))).await,
+        [(Position::new(0, 0), "≈ 5 tokens".to_owned())]
+    );
+}
+
+#[tokio::test]
+async fn the_hint_position_follows_the_negotiated_encoding() {
+    // Claude Code ends this block at the `---` inside the description: the hint goes at the end
+    // of that line, after `é` (2 UTF-8 bytes, 1 UTF-16 unit). Body: "b\n---\nBody\n" → 3 tokens.
+    let text = "---\ndescription: é --- b\n---\nBody\n";
+    for (encodings, column) in [(None, 20), (Some(&["utf-8", "utf-16"][..]), 21)] {
+        let (mut server, _) = TestServer::initialized(client_capabilities(encodings)).await;
+        let uri = server.open(AGENT, text).await;
+        assert_eq!(
+            inlay_hints(&mut server, &uri, range((0, 0), (4, 0))).await,
+            [(Position::new(1, column), "≈ 3 tokens".to_owned())],
+            "{encodings:?}"
+        );
+    }
 }

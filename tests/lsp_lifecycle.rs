@@ -21,6 +21,7 @@ async fn initialize_advertises_the_capabilities() {
         "hoverProvider": capabilities["hoverProvider"],
         "codeActionProvider": capabilities["codeActionProvider"],
         "colorProvider": capabilities["colorProvider"],
+        "inlayHintProvider": capabilities["inlayHintProvider"],
     });
     assert_eq!(
         important,
@@ -34,6 +35,7 @@ async fn initialize_advertises_the_capabilities() {
             "hoverProvider": true,
             "codeActionProvider": { "codeActionKinds": ["quickfix"], "resolveProvider": false },
             "colorProvider": true,
+            "inlayHintProvider": true,
         })
     );
     let info = result.server_info.expect("serverInfo");

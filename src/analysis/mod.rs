@@ -11,11 +11,13 @@ mod diagnostics;
 mod fix;
 mod hover;
 mod outline;
+mod tokens;
 mod values;
 
 pub use color::{ColorPresentation, DocumentColor, Rgb};
 pub use fix::{apply_edits, apply_safe_fixes};
 pub use outline::{Fold, FoldKind, Symbol, SymbolKind};
+pub use tokens::{InlayHint, estimate_tokens, format_tokens};
 
 use std::path::Path;
 use std::sync::{Arc, OnceLock};

@@ -55,6 +55,7 @@ pub fn server_capabilities(encoding: PositionEncoding) -> ServerCapabilities {
             ..CodeActionOptions::default()
         })),
         color_provider: Some(ColorProviderCapability::Simple(true)),
+        inlay_hint_provider: Some(OneOf::Left(true)),
         ..ServerCapabilities::default()
     }
 }

@@ -29,7 +29,8 @@ use tower_lsp_server::ls_types::{
     CompletionResponse, DidChangeTextDocumentParams, DidCloseTextDocumentParams,
     DidOpenTextDocumentParams, DocumentColorParams, DocumentSymbolParams, DocumentSymbolResponse,
     FoldingRange, FoldingRangeParams, Hover, HoverParams, InitializeParams, InitializeResult,
-    InitializedParams, MessageType, ResourceOperationKind, ServerInfo, TextDocumentIdentifier, Uri,
+    InitializedParams, InlayHint, InlayHintParams, MessageType, ResourceOperationKind, ServerInfo,
+    TextDocumentIdentifier, Uri,
 };
 use tower_lsp_server::{Client, ClientSocket, LanguageServer, LspService};
 use tracing::Instrument;
@@ -417,6 +418,25 @@ impl LanguageServer for Backend {
                     to_proto::color_presentation(&document.rope, presentation, encoding)
                 })
                 .collect())
+        })
+        .await
+    }
+
+    async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
+        request("textDocument/inlayHint", async {
+            let Some(document) = self.documents.get(&params.text_document.uri) else {
+                return Ok(None);
+            };
+            let encoding = self.encoding();
+            let range = from_proto::text_range(&document.rope, params.range, encoding);
+            Ok(Some(
+                document
+                    .analysis
+                    .inlay_hints(range)
+                    .iter()
+                    .map(|hint| to_proto::inlay_hint(&document.rope, hint, encoding))
+                    .collect(),
+            ))
         })
         .await
     }

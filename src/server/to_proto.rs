@@ -8,9 +8,9 @@ use tower_lsp_server::ls_types as lsp;
 
 use crate::analysis::{
     ColorPresentation, CompletionItem, CompletionKind, Diagnostic, DocumentColor, Fix, Fold,
-    FoldKind, Hover, Rgb, Severity, Symbol, SymbolKind, TextEdit,
+    FoldKind, Hover, InlayHint, Rgb, Severity, Symbol, SymbolKind, TextEdit,
 };
-use crate::line_index::{PositionEncoding, range_to_lsp};
+use crate::line_index::{PositionEncoding, offset_to_position, range_to_lsp};
 
 /// The `source` of every diagnostic, shown by editors next to the message.
 pub const SOURCE: &str = "agentls";
@@ -165,6 +165,23 @@ pub fn color_presentation(
     }
 }
 
+pub fn inlay_hint(rope: &Rope, hint: &InlayHint, encoding: PositionEncoding) -> lsp::InlayHint {
+    lsp::InlayHint {
+        position: offset_to_position(rope, hint.offset, encoding),
+        label: lsp::InlayHintLabel::String(hint.label.clone()),
+        // Neither a type nor a parameter hint: the client styles it as a plain hint.
+        kind: None,
+        text_edits: None,
+        tooltip: Some(lsp::InlayHintTooltip::MarkupContent(lsp::MarkupContent {
+            kind: lsp::MarkupKind::Markdown,
+            value: hint.tooltip.clone(),
+        })),
+        padding_left: Some(true),
+        padding_right: None,
+        data: None,
+    }
+}
+
 pub fn completion_item(
     rope: &Rope,
     item: &CompletionItem,
@@ -285,6 +302,20 @@ mod tests {
             (lsp.red, lsp.green, lsp.blue, lsp.alpha),
             (1.0, 0.0, 0.2, 1.0)
         );
+    }
+
+    #[test]
+    fn inlay_hints_follow_the_encoding() {
+        // `é` is 2 UTF-8 bytes but 1 UTF-16 unit: the hint after it is at 3 bytes or 2 units.
+        let rope = Rope::from_str("é---\nBody\n");
+        let hint = InlayHint {
+            offset: 5,
+            label: "≈ 2 tokens".into(),
+            tooltip: "t".into(),
+        };
+        let position = |encoding| inlay_hint(&rope, &hint, encoding).position;
+        assert_eq!(position(PositionEncoding::Utf16), lsp::Position::new(0, 4));
+        assert_eq!(position(PositionEncoding::Utf8), lsp::Position::new(0, 5));
     }
 
     #[test]
