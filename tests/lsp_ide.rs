@@ -1,5 +1,5 @@
-//! Editor conveniences end to end over JSON-RPC: color swatches and the color picker, and the
-//! body's token-count inlay hint.
+//! Editor conveniences end to end over JSON-RPC: color swatches and the color picker, the body's
+//! token-count inlay hint, and the `source.fixAll.agentls` code action.
 
 mod common;
 
@@ -7,7 +7,8 @@ use common::{TestServer, client_capabilities};
 use pretty_assertions::assert_eq;
 use serde_json::json;
 use tower_lsp_server::ls_types::{
-    Color, ColorPresentationParams, DocumentColorParams, InlayHintLabel, InlayHintParams,
+    CodeAction, CodeActionContext, CodeActionKind, CodeActionOrCommand, CodeActionParams, Color,
+    ColorPresentationParams, DocumentColorParams, InlayHintLabel, InlayHintParams,
     PartialResultParams, Position, Range, TextDocumentIdentifier, TextEdit, Uri,
     WorkDoneProgressParams, request,
 };
@@ -93,6 +94,35 @@ async fn inlay_hints(
         .collect()
 }
 
+async fn code_actions(
+    server: &mut TestServer,
+    uri: &Uri,
+    at: Range,
+    only: Option<Vec<CodeActionKind>>,
+) -> Vec<CodeAction> {
+    let params = CodeActionParams {
+        text_document: TextDocumentIdentifier::new(uri.clone()),
+        range: at,
+        context: CodeActionContext {
+            only,
+            ..CodeActionContext::default()
+        },
+        work_done_progress_params: WorkDoneProgressParams::default(),
+        partial_result_params: PartialResultParams::default(),
+    };
+    server
+        .request::<request::CodeActionRequest>(params)
+        .await
+        .expect("codeAction")
+        .unwrap_or_default()
+        .into_iter()
+        .map(|action| match action {
+            CodeActionOrCommand::CodeAction(action) => action,
+            CodeActionOrCommand::Command(command) => panic!("a bare command: {command:?}"),
+        })
+        .collect()
+}
+
 fn edit(start: (u32, u32), end: (u32, u32), new_text: &str) -> TextEdit {
     TextEdit::new(range(start, end), new_text.to_owned())
 }
@@ -105,6 +135,10 @@ async fn the_features_are_advertised() {
     let capabilities = serde_json::to_value(&result.capabilities).unwrap();
     assert_eq!(capabilities["colorProvider"], json!(true));
     assert_eq!(capabilities["inlayHintProvider"], json!(true));
+    assert_eq!(
+        capabilities["codeActionProvider"]["codeActionKinds"],
+        json!(["quickfix", "source.fixAll.agentls"])
+    );
 }
 
 // ------------------------------------------------------------------------------------ colors
@@ -232,4 +266,106 @@ async fn the_hint_position_follows_the_negotiated_encoding() {
             "{encodings:?}"
         );
     }
+}
+
+// ---------------------------------------------------------------------------------- fix all
+
+const FIXABLE: &str = "---\nname: x\ndescription: Reviews code\nmodle: sonnet\ncolor: Yellow\ntools: Read, Bassh\n---\nBody\n";
+
+fn fix_all_kind() -> CodeActionKind {
+    CodeActionKind::new("source.fixAll.agentls")
+}
+
+#[tokio::test]
+async fn fix_all_applies_every_safe_fix_in_one_edit() {
+    let (mut server, _) = TestServer::initialized(client_capabilities(None)).await;
+    let uri = server.open(AGENT, FIXABLE).await;
+    let only = Some(vec![CodeActionKind::SOURCE_FIX_ALL]);
+    // The range does not matter: the action covers the whole document.
+    let actions = code_actions(&mut server, &uri, range((0, 0), (0, 0)), only).await;
+    let [action] = actions.as_slice() else {
+        panic!("one fix-all action: {actions:#?}");
+    };
+    assert_eq!(action.kind, Some(fix_all_kind()));
+    assert_eq!(action.title, "Apply all safe fixes");
+    let changes = action.edit.as_ref().and_then(|edit| edit.changes.as_ref());
+    assert_eq!(
+        changes.map(|changes| changes[&uri].clone()),
+        Some(vec![
+            edit((3, 0), (3, 5), "model"),
+            edit((4, 7), (4, 13), "yellow"),
+            edit((5, 13), (5, 18), "Bash"),
+        ])
+    );
+}
+
+#[tokio::test]
+async fn fix_all_answers_only_the_kinds_asked_for() {
+    let (mut server, _) = TestServer::initialized(client_capabilities(None)).await;
+    let uri = server.open(AGENT, FIXABLE).await;
+    let on_modle = range((3, 1), (3, 1));
+    let kinds = |actions: Vec<CodeAction>| -> Vec<String> {
+        actions
+            .into_iter()
+            .map(|action| {
+                action
+                    .kind
+                    .map(|kind| kind.as_str().to_owned())
+                    .unwrap_or_default()
+            })
+            .collect()
+    };
+    // No `only`: the quick fixes at the cursor, then the fix-all.
+    let all = kinds(code_actions(&mut server, &uri, on_modle, None).await);
+    assert_eq!(
+        all.last().map(String::as_str),
+        Some("source.fixAll.agentls")
+    );
+    assert!(
+        all[..all.len() - 1].iter().all(|kind| kind == "quickfix"),
+        "{all:?}"
+    );
+    assert!(all.len() >= 2, "{all:?}");
+    // `source` covers `source.fixAll.agentls`; `quickfix` does not.
+    let source = kinds(
+        code_actions(
+            &mut server,
+            &uri,
+            on_modle,
+            Some(vec![CodeActionKind::SOURCE]),
+        )
+        .await,
+    );
+    assert_eq!(source, ["source.fixAll.agentls"]);
+    let quick = kinds(
+        code_actions(
+            &mut server,
+            &uri,
+            on_modle,
+            Some(vec![CodeActionKind::QUICKFIX]),
+        )
+        .await,
+    );
+    assert!(
+        !quick.is_empty() && quick.iter().all(|kind| kind == "quickfix"),
+        "{quick:?}"
+    );
+    let refactor = Some(vec![CodeActionKind::REFACTOR]);
+    assert_eq!(
+        code_actions(&mut server, &uri, on_modle, refactor).await,
+        []
+    );
+}
+
+#[tokio::test]
+async fn fix_all_is_not_offered_without_a_safe_fix() {
+    let (mut server, _) = TestServer::initialized(client_capabilities(None)).await;
+    // `magenta` is an error, but no color name is close enough to fix it safely.
+    let text = "---\nname: x\ndescription: Reviews code\ncolor: magenta\n---\nBody\n";
+    let uri = server.open(AGENT, text).await;
+    let only = Some(vec![CodeActionKind::SOURCE_FIX_ALL]);
+    assert_eq!(
+        code_actions(&mut server, &uri, range((0, 0), (0, 0)), only).await,
+        []
+    );
 }

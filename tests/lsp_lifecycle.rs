@@ -33,7 +33,10 @@ async fn initialize_advertises_the_capabilities() {
                 "resolveProvider": false,
             },
             "hoverProvider": true,
-            "codeActionProvider": { "codeActionKinds": ["quickfix"], "resolveProvider": false },
+            "codeActionProvider": {
+                "codeActionKinds": ["quickfix", "source.fixAll.agentls"],
+                "resolveProvider": false,
+            },
             "colorProvider": true,
             "inlayHintProvider": true,
         })

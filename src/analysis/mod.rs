@@ -15,7 +15,7 @@ mod tokens;
 mod values;
 
 pub use color::{ColorPresentation, DocumentColor, Rgb};
-pub use fix::{apply_edits, apply_safe_fixes};
+pub use fix::{apply_edits, apply_safe_fixes, fix_all, safe_fix_edits};
 pub use outline::{Fold, FoldKind, Symbol, SymbolKind};
 pub use tokens::{InlayHint, estimate_tokens, format_tokens};
 

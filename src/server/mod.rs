@@ -35,12 +35,14 @@ use tower_lsp_server::ls_types::{
 use tower_lsp_server::{Client, ClientSocket, LanguageServer, LspService};
 use tracing::Instrument;
 
-pub use capabilities::{COMPLETION_TRIGGERS, negotiate_encoding, server_capabilities};
+pub use capabilities::{COMPLETION_TRIGGERS, FIX_ALL, negotiate_encoding, server_capabilities};
 pub use documents::{Document, DocumentStore};
 pub use transport::{MAX_CONTENT_LENGTH, SessionEnd};
 
+use crate::analysis;
 use crate::line_index::PositionEncoding;
 use crate::schema::DialectOverrides;
+use capabilities::kind_requested;
 use documents::ChangeOutcome;
 
 /// How many handlers tower-lsp-server may run at once. Edits are safe at any level (see the
@@ -339,44 +341,56 @@ impl LanguageServer for Backend {
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
         request("textDocument/codeAction", async {
-            if let Some(only) = &params.context.only
-                && !only
-                    .iter()
-                    .any(|kind| CodeActionKind::QUICKFIX.as_str().starts_with(kind.as_str()))
-            {
+            let wanted =
+                |kind: &CodeActionKind| {
+                    params.context.only.as_ref().is_none_or(|only| {
+                        only.iter().any(|requested| kind_requested(requested, kind))
+                    })
+                };
+            let (quick_fixes, fix_all) = (wanted(&CodeActionKind::QUICKFIX), wanted(&FIX_ALL));
+            if !quick_fixes && !fix_all {
                 return Ok(None);
             }
-            let uri = params.text_document.uri;
-            let Some(document) = self.documents.get(&uri) else {
+            let uri = &params.text_document.uri;
+            let Some(document) = self.documents.get(uri) else {
                 return Ok(None);
             };
             let encoding = self.encoding();
-            let range = from_proto::text_range(&document.rope, params.range, encoding);
             // Recomputed on the current snapshot, so the edits always match the current text.
+            let diagnostics = document.analysis.diagnostics();
             let mut actions = Vec::new();
-            for diagnostic in document.analysis.diagnostics() {
-                let touches =
-                    diagnostic.range.start <= range.end && range.start <= diagnostic.range.end;
-                if !touches || diagnostic.fixes.is_empty() {
-                    continue;
-                }
-                let lsp_diagnostic = to_proto::diagnostic(&document.rope, &diagnostic, encoding);
+            if quick_fixes {
+                let range = from_proto::text_range(&document.rope, params.range, encoding);
                 let renames_files = self.renames_files.get().copied().unwrap_or(false);
-                for fix in &diagnostic.fixes {
-                    // A client that cannot rename files would apply only half of such a fix.
-                    if fix.rename.is_some() && !renames_files {
+                for diagnostic in &diagnostics {
+                    let touches =
+                        diagnostic.range.start <= range.end && range.start <= diagnostic.range.end;
+                    if !touches || diagnostic.fixes.is_empty() {
                         continue;
                     }
-                    let action = to_proto::code_action(
-                        &uri,
-                        document.version,
-                        &document.rope,
-                        &lsp_diagnostic,
-                        fix,
-                        encoding,
-                    );
-                    actions.extend(action.map(CodeActionOrCommand::CodeAction));
+                    let lsp_diagnostic = to_proto::diagnostic(&document.rope, diagnostic, encoding);
+                    for fix in &diagnostic.fixes {
+                        // A client that cannot rename files would apply only half of such a fix.
+                        if fix.rename.is_some() && !renames_files {
+                            continue;
+                        }
+                        let action = to_proto::code_action(
+                            uri,
+                            document.version,
+                            &document.rope,
+                            &lsp_diagnostic,
+                            fix,
+                            encoding,
+                        );
+                        actions.extend(action.map(CodeActionOrCommand::CodeAction));
+                    }
                 }
+            }
+            // The whole document, whatever the range: editors ask for it on save.
+            if fix_all && let Some(fix) = analysis::fix_all(&diagnostics, document.rope.len_bytes())
+            {
+                let action = to_proto::fix_all_action(uri, &document.rope, &fix, FIX_ALL, encoding);
+                actions.push(CodeActionOrCommand::CodeAction(action));
             }
             Ok(Some(actions))
         })

@@ -131,6 +131,30 @@ pub fn code_action(
     })
 }
 
+/// Every safe fix of the document at `uri` as one action of `kind` (`source.fixAll.agentls`).
+pub fn fix_all_action(
+    uri: &lsp::Uri,
+    rope: &Rope,
+    fix: &Fix,
+    kind: lsp::CodeActionKind,
+    encoding: PositionEncoding,
+) -> lsp::CodeAction {
+    let edits = fix
+        .edits
+        .iter()
+        .map(|edit| text_edit(rope, edit, encoding))
+        .collect();
+    lsp::CodeAction {
+        title: fix.title.clone(),
+        kind: Some(kind),
+        edit: Some(lsp::WorkspaceEdit {
+            changes: Some(HashMap::from([(uri.clone(), edits)])),
+            ..lsp::WorkspaceEdit::default()
+        }),
+        ..lsp::CodeAction::default()
+    }
+}
+
 /// An 8-bit color as LSP's RGBA floats (opaque: `#rrggbb` has no alpha).
 pub fn color(color: Rgb) -> lsp::Color {
     let channel = |value: u8| f32::from(value) / 255.0;
