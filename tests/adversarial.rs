@@ -297,6 +297,30 @@ fn odd_uris_and_positions_are_served() {
             }),
         );
         assert!(response.get("error").is_none(), "{uri}: {response}");
+        // Reversed and out-of-range ranges, and colors outside 0..1, are clamped.
+        let wild_range = json!({ "start": { "line": u32::MAX, "character": 0 },
+                                 "end": { "line": 0, "character": u32::MAX } });
+        for (method, params) in [
+            (
+                "textDocument/documentColor",
+                json!({ "textDocument": { "uri": uri } }),
+            ),
+            (
+                "textDocument/colorPresentation",
+                json!({ "textDocument": { "uri": uri }, "range": wild_range,
+                        "color": { "red": -3.0, "green": 1e30, "blue": 0.5, "alpha": 7.0 } }),
+            ),
+            (
+                "textDocument/inlayHint",
+                json!({ "textDocument": { "uri": uri }, "range": wild_range }),
+            ),
+        ] {
+            let response = server.request(method, params);
+            assert!(
+                response.get("error").is_none(),
+                "{method} on {uri}: {response}"
+            );
+        }
     }
     // A URI that is not a URI (raw spaces and non-ASCII) is refused as invalid params.
     let response = server.request(

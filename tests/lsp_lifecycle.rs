@@ -20,6 +20,8 @@ async fn initialize_advertises_the_capabilities() {
         "completionProvider": capabilities["completionProvider"],
         "hoverProvider": capabilities["hoverProvider"],
         "codeActionProvider": capabilities["codeActionProvider"],
+        "colorProvider": capabilities["colorProvider"],
+        "inlayHintProvider": capabilities["inlayHintProvider"],
     });
     assert_eq!(
         important,
@@ -31,7 +33,12 @@ async fn initialize_advertises_the_capabilities() {
                 "resolveProvider": false,
             },
             "hoverProvider": true,
-            "codeActionProvider": { "codeActionKinds": ["quickfix"], "resolveProvider": false },
+            "codeActionProvider": {
+                "codeActionKinds": ["quickfix", "source.fixAll.agentls"],
+                "resolveProvider": false,
+            },
+            "colorProvider": true,
+            "inlayHintProvider": true,
         })
     );
     let info = result.server_info.expect("serverInfo");

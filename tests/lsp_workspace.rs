@@ -11,12 +11,14 @@ use tower_lsp_server::ls_types::{
     FileEvent, GotoDefinitionParams, GotoDefinitionResponse, InitializeParams, Location,
     NumberOrString, PartialResultParams, Position, PublishDiagnosticsParams, ReferenceContext,
     ReferenceParams, TextDocumentIdentifier, TextDocumentPositionParams, Uri,
-    WindowClientCapabilities, WorkDoneProgressParams, WorkspaceClientCapabilities,
-    WorkspaceFolder, WorkspaceSymbolParams, WorkspaceSymbolResponse, notification, request,
+    WindowClientCapabilities, WorkDoneProgressParams, WorkspaceClientCapabilities, WorkspaceFolder,
+    WorkspaceSymbolParams, WorkspaceSymbolResponse, notification, request,
 };
 
 fn file_uri(path: &std::path::Path) -> Uri {
-    format!("file://{}", path.display()).parse().expect("file URI")
+    format!("file://{}", path.display())
+        .parse()
+        .expect("file URI")
 }
 
 fn write(root: &std::path::Path, path: &str, text: &str) {
@@ -25,8 +27,7 @@ fn write(root: &std::path::Path, path: &str, text: &str) {
     std::fs::write(path, text).unwrap();
 }
 
-const REVIEWER: &str =
-    "---\nname: reviewer\ndescription: Reviews code\nskills: [api-style, release-notes]\n---\nReview.\n";
+const REVIEWER: &str = "---\nname: reviewer\ndescription: Reviews code\nskills: [api-style, release-notes]\n---\nReview.\n";
 
 fn has_code(published: &PublishDiagnosticsParams, code: &str) -> bool {
     published

@@ -5,15 +5,19 @@
 //! server and the CLI both call these functions.
 
 mod body;
+mod color;
 mod completion;
 mod diagnostics;
 mod fix;
 mod hover;
 mod outline;
+mod tokens;
 pub(crate) mod values;
 
-pub use fix::{apply_edits, apply_safe_fixes};
+pub use color::{ColorPresentation, DocumentColor, Rgb};
+pub use fix::{apply_edits, apply_safe_fixes, fix_all, safe_fix_edits};
 pub use outline::{Fold, FoldKind, Symbol, SymbolKind};
+pub use tokens::{InlayHint, estimate_tokens, format_tokens};
 
 use std::path::Path;
 use std::sync::{Arc, OnceLock};

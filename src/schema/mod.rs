@@ -154,6 +154,10 @@ pub struct Field {
     /// A boolean that may also be written as the string `"true"`/`"false"`.
     #[serde(default)]
     pub string_bool_ok: bool,
+    /// The value may also be a hex color `#RRGGBB` (OpenCode's `color`): a color field even when
+    /// no value has a `hex` swatch.
+    #[serde(default)]
+    pub hex_ok: bool,
     #[serde(default)]
     pub min: Option<f64>,
     #[serde(default)]
@@ -377,6 +381,14 @@ pub enum ToolMatch<'a> {
     /// `*` (all tools) or a name containing a `*` wildcard.
     Wildcard,
     Unknown,
+}
+
+impl Field {
+    /// A color field: editors show its value as a swatch and offer a color picker. Either its
+    /// values carry `hex` swatches (Claude Code's theme names) or it accepts hex codes.
+    pub fn is_color(&self) -> bool {
+        self.hex_ok || self.values.iter().any(|value| value.hex.is_some())
+    }
 }
 
 impl Dialect {
@@ -831,6 +843,20 @@ mod tests {
                 .iter()
                 .all(|v| v.hex.as_deref().is_some_and(|h| h.starts_with('#')))
         );
+    }
+
+    #[test]
+    fn color_fields() {
+        let opencode = Registry::get()
+            .by_id("opencode-agent")
+            .and_then(|dialect| dialect.field("color"))
+            .expect("OpenCode agents have a color");
+        // OpenCode accepts `#RRGGBB`; its theme names have no fixed color.
+        assert!(opencode.hex_ok && opencode.is_color());
+        let color = claude().field("color").unwrap();
+        // Claude Code drops hex colors (spec/claude-code.md §4); its names have swatches.
+        assert!(!color.hex_ok && color.is_color());
+        assert!(!claude().field("model").unwrap().is_color());
     }
 
     #[test]

@@ -2,8 +2,9 @@
 
 use tower_lsp_server::ls_types::{
     ClientCapabilities, CodeActionKind, CodeActionOptions, CodeActionProviderCapability,
-    CompletionOptions, FoldingRangeProviderCapability, HoverProviderCapability, OneOf,
-    ServerCapabilities, TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
+    ColorProviderCapability, CompletionOptions, FoldingRangeProviderCapability,
+    HoverProviderCapability, OneOf, ServerCapabilities, TextDocumentSyncCapability,
+    TextDocumentSyncKind, TextDocumentSyncOptions,
 };
 
 use crate::line_index::PositionEncoding;
@@ -11,6 +12,20 @@ use crate::line_index::PositionEncoding;
 /// Characters after which editors should ask for completion without an explicit invoke:
 /// after a key's colon, between flow-list items, inside `[`, and after a block-list dash.
 pub const COMPLETION_TRIGGERS: [&str; 5] = [":", ",", " ", "[", "-"];
+
+/// The kind of the action that applies every safe fix: under `source.fixAll`, so that editors
+/// run it on save (`editor.codeActionsOnSave`) next to other servers' fix-all actions.
+pub const FIX_ALL: CodeActionKind = CodeActionKind::new("source.fixAll.agentls");
+
+/// Whether an action of `kind` answers a request for `requested` kinds: kinds are hierarchical
+/// (`source` covers `source.fixAll.agentls`), and the empty kind covers every kind.
+pub fn kind_requested(requested: &CodeActionKind, kind: &CodeActionKind) -> bool {
+    let (requested, kind) = (requested.as_str(), kind.as_str());
+    requested.is_empty()
+        || kind
+            .strip_prefix(requested)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+}
 
 /// UTF-8 when the client offers it (no conversion cost), otherwise the mandatory UTF-16.
 pub fn negotiate_encoding(client: &ClientCapabilities) -> PositionEncoding {
@@ -52,10 +67,12 @@ pub fn server_capabilities(encoding: PositionEncoding) -> ServerCapabilities {
         workspace_symbol_provider: Some(OneOf::Left(true)),
         folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
         code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
-            code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+            code_action_kinds: Some(vec![CodeActionKind::QUICKFIX, FIX_ALL]),
             resolve_provider: Some(false),
             ..CodeActionOptions::default()
         })),
+        color_provider: Some(ColorProviderCapability::Simple(true)),
+        inlay_hint_provider: Some(OneOf::Left(true)),
         ..ServerCapabilities::default()
     }
 }
@@ -74,6 +91,25 @@ mod tests {
             }),
             ..ClientCapabilities::default()
         }
+    }
+
+    #[test]
+    fn code_action_kinds_are_hierarchical() {
+        let kind = |name: &'static str| CodeActionKind::new(name);
+        for requested in ["", "source", "source.fixAll", "source.fixAll.agentls"] {
+            assert!(kind_requested(&kind(requested), &FIX_ALL), "{requested}");
+        }
+        for requested in [
+            "quickfix",
+            "sour",
+            "source.fix",
+            "source.fixAll.other",
+            "refactor",
+        ] {
+            assert!(!kind_requested(&kind(requested), &FIX_ALL), "{requested}");
+        }
+        assert!(kind_requested(&kind("quickfix"), &CodeActionKind::QUICKFIX));
+        assert!(!kind_requested(&kind("source"), &CodeActionKind::QUICKFIX));
     }
 
     #[test]

@@ -31,34 +31,35 @@ use tower_lsp_server::jsonrpc::{self, Result};
 use tower_lsp_server::ls_types as lsp;
 use tower_lsp_server::ls_types::{
     ClientCapabilities, CodeActionKind, CodeActionOrCommand, CodeActionParams, CodeActionResponse,
-    CompletionParams, CompletionResponse, DidChangeTextDocumentParams, DidChangeWatchedFilesParams,
+    ColorInformation, ColorPresentation, ColorPresentationParams, CompletionParams,
+    CompletionResponse, DidChangeTextDocumentParams, DidChangeWatchedFilesParams,
     DidChangeWatchedFilesRegistrationOptions, DidCloseTextDocumentParams,
-    DidOpenTextDocumentParams, DocumentSymbolParams, DocumentSymbolResponse, FileSystemWatcher,
-    FoldingRange, FoldingRangeParams, GlobPattern, Hover, HoverParams, InitializeParams,
-    InitializeResult, InitializedParams, MessageType, Registration, ResourceOperationKind,
-    ServerInfo, TextDocumentIdentifier, Uri,
+    DidOpenTextDocumentParams, DocumentColorParams, DocumentSymbolParams, DocumentSymbolResponse,
+    FileSystemWatcher, FoldingRange, FoldingRangeParams, GlobPattern, Hover, HoverParams,
+    InitializeParams, InitializeResult, InitializedParams, InlayHint, InlayHintParams, MessageType,
+    Registration, ResourceOperationKind, ServerInfo, TextDocumentIdentifier, Uri,
 };
 use tower_lsp_server::{Client, ClientSocket, LanguageServer, LspService};
 use tracing::Instrument;
 
-pub use capabilities::{COMPLETION_TRIGGERS, negotiate_encoding, server_capabilities};
+pub use capabilities::{COMPLETION_TRIGGERS, FIX_ALL, negotiate_encoding, server_capabilities};
 pub use documents::{Document, DocumentStore};
 pub use transport::{MAX_CONTENT_LENGTH, SessionEnd};
 
-use crate::analysis::Diagnostic;
+use crate::analysis::{self, Diagnostic};
 use crate::config::{self, Settings};
 use crate::discover::{self, Discovery};
-use crate::line_index::range_to_lsp;
+use crate::line_index::{PositionEncoding, range_to_lsp};
 use crate::source::Source;
 use crate::text::TextRange;
 use crate::workspace::{FileFacts, WorkspaceIndex};
+use capabilities::kind_requested;
+use documents::ChangeOutcome;
 
 /// Files analysed per blocking task while indexing (a progress report after each).
 const INDEX_BATCH: usize = 256;
 /// At most this many `workspace/symbol` results (each needs the file's text for its position).
 const MAX_WORKSPACE_SYMBOLS: usize = 200;
-use crate::line_index::PositionEncoding;
-use documents::ChangeOutcome;
 
 /// How many handlers tower-lsp-server may run at once. Edits are safe at any level (see the
 /// module invariants); more than one keeps `$/cancelRequest` working and lets a slow request not
@@ -813,46 +814,117 @@ impl LanguageServer for Backend {
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
         request("textDocument/codeAction", async {
-            if let Some(only) = &params.context.only
-                && !only
-                    .iter()
-                    .any(|kind| CodeActionKind::QUICKFIX.as_str().starts_with(kind.as_str()))
-            {
+            let wanted =
+                |kind: &CodeActionKind| {
+                    params.context.only.as_ref().is_none_or(|only| {
+                        only.iter().any(|requested| kind_requested(requested, kind))
+                    })
+                };
+            let (quick_fixes, fix_all) = (wanted(&CodeActionKind::QUICKFIX), wanted(&FIX_ALL));
+            if !quick_fixes && !fix_all {
                 return Ok(None);
             }
-            let uri = params.text_document.uri;
-            let Some(document) = self.documents.get(&uri) else {
+            let uri = &params.text_document.uri;
+            let Some(document) = self.documents.get(uri) else {
+                return Ok(None);
+            };
+            let encoding = self.encoding();
+            // Recomputed on the current snapshot, so the edits always match the current text;
+            // what the configuration turns off or a comment suppresses is not fixed either.
+            let diagnostics = self.visible_diagnostics(&document);
+            let mut actions = Vec::new();
+            if quick_fixes {
+                let range = from_proto::text_range(&document.rope, params.range, encoding);
+                let renames_files = self.renames_files.get().copied().unwrap_or(false);
+                for diagnostic in &diagnostics {
+                    let touches =
+                        diagnostic.range.start <= range.end && range.start <= diagnostic.range.end;
+                    if !touches || diagnostic.fixes.is_empty() {
+                        continue;
+                    }
+                    let lsp_diagnostic = to_proto::diagnostic(&document.rope, diagnostic, encoding);
+                    for fix in &diagnostic.fixes {
+                        // A client that cannot rename files would apply only half of such a fix.
+                        if fix.rename.is_some() && !renames_files {
+                            continue;
+                        }
+                        let action = to_proto::code_action(
+                            uri,
+                            document.version,
+                            &document.rope,
+                            &lsp_diagnostic,
+                            fix,
+                            encoding,
+                        );
+                        actions.extend(action.map(CodeActionOrCommand::CodeAction));
+                    }
+                }
+            }
+            // The whole document, whatever the range: editors ask for it on save.
+            if fix_all && let Some(fix) = analysis::fix_all(&diagnostics, document.rope.len_bytes())
+            {
+                let action = to_proto::fix_all_action(uri, &document.rope, &fix, FIX_ALL, encoding);
+                actions.push(CodeActionOrCommand::CodeAction(action));
+            }
+            Ok(Some(actions))
+        })
+        .await
+    }
+
+    async fn document_color(&self, params: DocumentColorParams) -> Result<Vec<ColorInformation>> {
+        request("textDocument/documentColor", async {
+            let Some(document) = self.documents.get(&params.text_document.uri) else {
+                return Ok(Vec::new());
+            };
+            let encoding = self.encoding();
+            Ok(document
+                .analysis
+                .colors()
+                .iter()
+                .map(|color| to_proto::color_information(&document.rope, color, encoding))
+                .collect())
+        })
+        .await
+    }
+
+    async fn color_presentation(
+        &self,
+        params: ColorPresentationParams,
+    ) -> Result<Vec<ColorPresentation>> {
+        request("textDocument/colorPresentation", async {
+            let Some(document) = self.documents.get(&params.text_document.uri) else {
+                return Ok(Vec::new());
+            };
+            let encoding = self.encoding();
+            let range = from_proto::text_range(&document.rope, params.range, encoding);
+            let color = from_proto::color(params.color);
+            Ok(document
+                .analysis
+                .color_presentations(range, color)
+                .iter()
+                .map(|presentation| {
+                    to_proto::color_presentation(&document.rope, presentation, encoding)
+                })
+                .collect())
+        })
+        .await
+    }
+
+    async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
+        request("textDocument/inlayHint", async {
+            let Some(document) = self.documents.get(&params.text_document.uri) else {
                 return Ok(None);
             };
             let encoding = self.encoding();
             let range = from_proto::text_range(&document.rope, params.range, encoding);
-            // Recomputed on the current snapshot, so the edits always match the current text.
-            let mut actions = Vec::new();
-            for diagnostic in self.visible_diagnostics(&document) {
-                let touches =
-                    diagnostic.range.start <= range.end && range.start <= diagnostic.range.end;
-                if !touches || diagnostic.fixes.is_empty() {
-                    continue;
-                }
-                let lsp_diagnostic = to_proto::diagnostic(&document.rope, &diagnostic, encoding);
-                let renames_files = self.renames_files.get().copied().unwrap_or(false);
-                for fix in &diagnostic.fixes {
-                    // A client that cannot rename files would apply only half of such a fix.
-                    if fix.rename.is_some() && !renames_files {
-                        continue;
-                    }
-                    let action = to_proto::code_action(
-                        &uri,
-                        document.version,
-                        &document.rope,
-                        &lsp_diagnostic,
-                        fix,
-                        encoding,
-                    );
-                    actions.extend(action.map(CodeActionOrCommand::CodeAction));
-                }
-            }
-            Ok(Some(actions))
+            Ok(Some(
+                document
+                    .analysis
+                    .inlay_hints(range)
+                    .iter()
+                    .map(|hint| to_proto::inlay_hint(&document.rope, hint, encoding))
+                    .collect(),
+            ))
         })
         .await
     }

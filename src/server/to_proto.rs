@@ -7,10 +7,10 @@ use serde_json::json;
 use tower_lsp_server::ls_types as lsp;
 
 use crate::analysis::{
-    CompletionItem, CompletionKind, Diagnostic, Fix, Fold, FoldKind, Hover, Severity, Symbol,
-    SymbolKind, TextEdit,
+    ColorPresentation, CompletionItem, CompletionKind, Diagnostic, DocumentColor, Fix, Fold,
+    FoldKind, Hover, InlayHint, Rgb, Severity, Symbol, SymbolKind, TextEdit,
 };
-use crate::line_index::{PositionEncoding, range_to_lsp};
+use crate::line_index::{PositionEncoding, offset_to_position, range_to_lsp};
 
 /// The `source` of every diagnostic, shown by editors next to the message.
 pub const SOURCE: &str = "agentls";
@@ -131,6 +131,81 @@ pub fn code_action(
     })
 }
 
+/// Every safe fix of the document at `uri` as one action of `kind` (`source.fixAll.agentls`).
+pub fn fix_all_action(
+    uri: &lsp::Uri,
+    rope: &Rope,
+    fix: &Fix,
+    kind: lsp::CodeActionKind,
+    encoding: PositionEncoding,
+) -> lsp::CodeAction {
+    let edits = fix
+        .edits
+        .iter()
+        .map(|edit| text_edit(rope, edit, encoding))
+        .collect();
+    lsp::CodeAction {
+        title: fix.title.clone(),
+        kind: Some(kind),
+        edit: Some(lsp::WorkspaceEdit {
+            changes: Some(HashMap::from([(uri.clone(), edits)])),
+            ..lsp::WorkspaceEdit::default()
+        }),
+        ..lsp::CodeAction::default()
+    }
+}
+
+/// An 8-bit color as LSP's RGBA floats (opaque: `#rrggbb` has no alpha).
+pub fn color(color: Rgb) -> lsp::Color {
+    let channel = |value: u8| f32::from(value) / 255.0;
+    lsp::Color {
+        red: channel(color.red),
+        green: channel(color.green),
+        blue: channel(color.blue),
+        alpha: 1.0,
+    }
+}
+
+pub fn color_information(
+    rope: &Rope,
+    color: &DocumentColor,
+    encoding: PositionEncoding,
+) -> lsp::ColorInformation {
+    lsp::ColorInformation {
+        range: range_to_lsp(rope, color.range, encoding),
+        color: self::color(color.color),
+    }
+}
+
+pub fn color_presentation(
+    rope: &Rope,
+    presentation: &ColorPresentation,
+    encoding: PositionEncoding,
+) -> lsp::ColorPresentation {
+    lsp::ColorPresentation {
+        label: presentation.label.clone(),
+        text_edit: Some(text_edit(rope, &presentation.edit, encoding)),
+        additional_text_edits: None,
+    }
+}
+
+pub fn inlay_hint(rope: &Rope, hint: &InlayHint, encoding: PositionEncoding) -> lsp::InlayHint {
+    lsp::InlayHint {
+        position: offset_to_position(rope, hint.offset, encoding),
+        label: lsp::InlayHintLabel::String(hint.label.clone()),
+        // Neither a type nor a parameter hint: the client styles it as a plain hint.
+        kind: None,
+        text_edits: None,
+        tooltip: Some(lsp::InlayHintTooltip::MarkupContent(lsp::MarkupContent {
+            kind: lsp::MarkupKind::Markdown,
+            value: hint.tooltip.clone(),
+        })),
+        padding_left: Some(true),
+        padding_right: None,
+        data: None,
+    }
+}
+
 pub fn completion_item(
     rope: &Rope,
     item: &CompletionItem,
@@ -242,6 +317,29 @@ mod tests {
         assert_eq!(first_hex_color("#12 then #abcdef"), Some("#abcdef"));
         assert_eq!(first_hex_color("#abcdefg"), None);
         assert_eq!(first_hex_color("no color ##"), None);
+    }
+
+    #[test]
+    fn colors_are_opaque_unit_floats() {
+        let lsp = color(Rgb::new(255, 0, 51));
+        assert_eq!(
+            (lsp.red, lsp.green, lsp.blue, lsp.alpha),
+            (1.0, 0.0, 0.2, 1.0)
+        );
+    }
+
+    #[test]
+    fn inlay_hints_follow_the_encoding() {
+        // `é` is 2 UTF-8 bytes but 1 UTF-16 unit: the hint after it is at 3 bytes or 2 units.
+        let rope = Rope::from_str("é---\nBody\n");
+        let hint = InlayHint {
+            offset: 5,
+            label: "≈ 2 tokens".into(),
+            tooltip: "t".into(),
+        };
+        let position = |encoding| inlay_hint(&rope, &hint, encoding).position;
+        assert_eq!(position(PositionEncoding::Utf16), lsp::Position::new(0, 4));
+        assert_eq!(position(PositionEncoding::Utf8), lsp::Position::new(0, 5));
     }
 
     #[test]
