@@ -25,8 +25,23 @@ pub struct FileFacts {
     pub title: &'static str,
     /// The name the tool knows the file by.
     pub name: Named,
+    /// Where that name comes from.
+    pub name_source: NameSource,
+    /// The `name:` value, when the file has one (a skill's must match its folder).
+    pub name_field: Option<TextRange>,
     /// Values that name other files.
     pub references: Vec<Reference>,
+}
+
+/// Where a file's name comes from: renaming it means editing that.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NameSource {
+    /// The `name:` field.
+    Field,
+    /// The folder holding the file (skills).
+    Folder,
+    /// The file name (commands, prompt files).
+    File,
 }
 
 /// A declared name and where it is written (an empty range at 0 when it comes from the path).
@@ -61,7 +76,7 @@ impl FileFacts {
         let dialect: &'static Dialect = analysis.detected?.dialect;
         let head = analysis.head();
         let frontmatter = analysis.frontmatter.as_deref();
-        let name = declared_name(dialect, path, |key| {
+        let field_value = |key: &str| {
             let entry = frontmatter?.last(key)?;
             let scalar = entry.value.as_ref()?.as_scalar()?;
             let text = scalar.value.trim();
@@ -69,7 +84,9 @@ impl FileFacts {
                 text: text.to_owned(),
                 range: scalar.content,
             })
-        })?;
+        };
+        let name_field = field_value("name").map(|named| named.range);
+        let (name, name_source) = declared_name(dialect, path, field_value)?;
         let mut references = Vec::new();
         for field in dialect.fields.iter().filter(|f| !f.refers_to.is_empty()) {
             let Some(node) = frontmatter
@@ -97,6 +114,8 @@ impl FileFacts {
             dialect: &dialect.dialect,
             title: &dialect.title,
             name,
+            name_source,
+            name_field,
             references,
         })
     }
@@ -132,21 +151,54 @@ fn declared_name(
     dialect: &Dialect,
     path: &Path,
     field_value: impl Fn(&str) -> Option<Named>,
-) -> Option<Named> {
-    let from_path = |text: &str| Named {
-        text: text.to_owned(),
-        range: TextRange::empty(0),
+) -> Option<(Named, NameSource)> {
+    let from_path = |text: &str, source| {
+        (
+            Named {
+                text: text.to_owned(),
+                range: TextRange::empty(0),
+            },
+            source,
+        )
     };
     match dialect.field("name") {
         Some(field) if field.match_folder => {
             let folder = path.parent()?.file_name()?.to_str()?;
-            Some(from_path(folder))
+            Some(from_path(folder, NameSource::Folder))
         }
-        Some(field) if field.ignored.is_none() => {
-            field_value("name").or_else(|| Some(from_path(&file_stem(path)?)))
-        }
-        _ => Some(from_path(&file_stem(path)?)),
+        Some(field) if field.ignored.is_none() => field_value("name")
+            .map(|named| (named, NameSource::Field))
+            .or_else(|| Some(from_path(&file_stem(path)?, NameSource::File))),
+        _ => Some(from_path(&file_stem(path)?, NameSource::File)),
     }
+}
+
+/// What renaming the file at `path` (which declares `facts`) to `new_name` changes in it: text
+/// edits in the file, and the path it moves to (a skill's folder, a command's file name).
+pub fn rename_in_file(
+    path: &Path,
+    facts: &FileFacts,
+    new_name: &str,
+) -> (Vec<TextRange>, Option<(PathBuf, PathBuf)>) {
+    let edits: Vec<TextRange> = facts.name_field.into_iter().collect();
+    let moved = match facts.name_source {
+        NameSource::Field => None,
+        NameSource::Folder => path.parent().and_then(|folder| {
+            let parent = folder.parent()?;
+            Some((folder.to_path_buf(), parent.join(new_name)))
+        }),
+        NameSource::File => path
+            .file_name()
+            .and_then(|name| name.to_str())
+            .and_then(|name| name.strip_prefix(facts.name.text.as_str()))
+            .map(|suffix| {
+                (
+                    path.to_path_buf(),
+                    path.with_file_name(format!("{new_name}{suffix}")),
+                )
+            }),
+    };
+    (edits, moved)
 }
 
 /// `reviewer` for `reviewer.md`, `reviewer.agent.md`, `reviewer.chatmode.md`.
@@ -372,6 +424,27 @@ mod tests {
             "---\ndescription: d\ncontext: fork\nagent: Explore\n---\nGo\n",
         );
         assert_eq!(command.name.text, "deploy");
+        assert_eq!(command.name_source, NameSource::File);
+        assert_eq!(
+            rename_in_file(Path::new("/w/.claude/commands/deploy.md"), &command, "ship"),
+            (
+                Vec::new(),
+                Some((
+                    PathBuf::from("/w/.claude/commands/deploy.md"),
+                    PathBuf::from("/w/.claude/commands/ship.md")
+                ))
+            )
+        );
+        let skill_path = Path::new("/w/.claude/skills/api-style/SKILL.md");
+        let (edits, moved) = rename_in_file(skill_path, &skill, "api-guide");
+        assert_eq!(edits.len(), 1, "its name field");
+        assert_eq!(
+            moved,
+            Some((
+                PathBuf::from("/w/.claude/skills/api-style"),
+                PathBuf::from("/w/.claude/skills/api-guide")
+            ))
+        );
         assert!(command.references[0].builtin, "Explore is built in");
     }
 

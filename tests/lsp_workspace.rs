@@ -9,10 +9,11 @@ use serde_json::{Value, json};
 use tower_lsp_server::ls_types::{
     DidChangeWatchedFilesClientCapabilities, DidChangeWatchedFilesParams, FileChangeType,
     FileEvent, GotoDefinitionParams, GotoDefinitionResponse, InitializeParams, Location,
-    NumberOrString, PartialResultParams, Position, PublishDiagnosticsParams, ReferenceContext,
-    ReferenceParams, TextDocumentIdentifier, TextDocumentPositionParams, Uri,
-    WindowClientCapabilities, WorkDoneProgressParams, WorkspaceClientCapabilities, WorkspaceFolder,
-    WorkspaceSymbolParams, WorkspaceSymbolResponse, notification, request,
+    NumberOrString, PartialResultParams, Position, PrepareRenameResponse, PublishDiagnosticsParams,
+    ReferenceContext, ReferenceParams, RenameParams, TextDocumentIdentifier,
+    TextDocumentPositionParams, Uri, WindowClientCapabilities, WorkDoneProgressParams,
+    WorkspaceClientCapabilities, WorkspaceFolder, WorkspaceSymbolParams, WorkspaceSymbolResponse,
+    notification, request,
 };
 
 fn file_uri(path: &std::path::Path) -> Uri {
@@ -157,6 +158,64 @@ async fn index_navigation_and_cross_file_diagnostics() {
         })
         .collect();
     assert_eq!(found, [("SKILL.md", 0, 0), ("reviewer.md", 3, 9)]);
+
+    // Rename the skill from its reference: the reference and the skill's `name:` change (this
+    // client cannot rename files, so the folder stays; VS Code gets the folder move too).
+    let prepared = server
+        .request::<request::PrepareRenameRequest>(at(3, 12))
+        .await
+        .expect("prepareRename");
+    match prepared {
+        Some(PrepareRenameResponse::RangeWithPlaceholder { range, placeholder }) => {
+            assert_eq!(placeholder, "api-style");
+            assert_eq!(
+                (range.start, range.end),
+                (Position::new(3, 9), Position::new(3, 18))
+            );
+        }
+        other => panic!("a range with placeholder expected: {other:?}"),
+    }
+    let renamed = server
+        .request::<request::Rename>(RenameParams {
+            text_document_position: at(3, 12),
+            new_name: "api-guide".into(),
+            work_done_progress_params: WorkDoneProgressParams::default(),
+        })
+        .await
+        .expect("rename")
+        .expect("an edit");
+    let mut changes: Vec<(String, u32, u32, String)> = renamed
+        .changes
+        .expect("plain changes for this client")
+        .into_iter()
+        .flat_map(|(uri, edits)| {
+            let file = uri.as_str().rsplit('/').next().unwrap().to_owned();
+            edits.into_iter().map(move |edit| {
+                (
+                    file.clone(),
+                    edit.range.start.line,
+                    edit.range.start.character,
+                    edit.new_text,
+                )
+            })
+        })
+        .collect();
+    changes.sort();
+    assert_eq!(
+        changes,
+        [
+            ("SKILL.md".to_owned(), 1, 6, "api-guide".to_owned()),
+            ("reviewer.md".to_owned(), 3, 9, "api-guide".to_owned()),
+        ]
+    );
+    let refused = server
+        .request::<request::Rename>(RenameParams {
+            text_document_position: at(3, 12),
+            new_name: "two words".into(),
+            work_done_progress_params: WorkDoneProgressParams::default(),
+        })
+        .await;
+    assert!(refused.is_err(), "{refused:?}");
 
     // Workspace symbols by name.
     let symbols = server

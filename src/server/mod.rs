@@ -15,6 +15,7 @@ mod to_proto;
 mod transport;
 
 use std::any::Any;
+use std::collections::HashMap;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
@@ -52,7 +53,7 @@ use crate::discover::{self, Discovery};
 use crate::line_index::{PositionEncoding, range_to_lsp};
 use crate::source::Source;
 use crate::text::TextRange;
-use crate::workspace::{FileFacts, WorkspaceIndex};
+use crate::workspace::{FileFacts, WorkspaceIndex, rename_in_file};
 use capabilities::kind_requested;
 use documents::ChangeOutcome;
 
@@ -785,6 +786,128 @@ impl LanguageServer for Backend {
         .await
     }
 
+    async fn prepare_rename(
+        &self,
+        params: lsp::TextDocumentPositionParams,
+    ) -> Result<Option<lsp::PrepareRenameResponse>> {
+        request("textDocument/prepareRename", async {
+            let Some((_, facts, offset)) = self.facts_at(&params) else {
+                return Ok(None);
+            };
+            let Some((range, name)) = renamable_at(&facts, offset) else {
+                return Ok(None);
+            };
+            let Some(document) = self.documents.get(&params.text_document.uri) else {
+                return Ok(None);
+            };
+            Ok(Some(lsp::PrepareRenameResponse::RangeWithPlaceholder {
+                range: range_to_lsp(&document.rope, range, self.encoding()),
+                placeholder: name,
+            }))
+        })
+        .await
+    }
+
+    async fn rename(&self, params: lsp::RenameParams) -> Result<Option<lsp::WorkspaceEdit>> {
+        request("textDocument/rename", async {
+            let new_name = params.new_name.trim();
+            if new_name.is_empty()
+                || new_name.contains(|c: char| c.is_whitespace() || matches!(c, ':' | '/' | '\\'))
+            {
+                return Err(jsonrpc::Error::invalid_params(format!(
+                    "`{new_name}` cannot be a name: no spaces, `:` or slashes"
+                )));
+            }
+            let position = params.text_document_position;
+            let Some((path, facts, offset)) = self.facts_at(&position) else {
+                return Ok(None);
+            };
+            let Some((_, old_name)) = renamable_at(&facts, offset) else {
+                return Ok(None);
+            };
+            let targets: Vec<(PathBuf, Arc<FileFacts>)> = match facts.reference_at(offset) {
+                Some(reference) => self
+                    .index
+                    .definitions(&reference.name, reference.targets)
+                    .into_iter()
+                    .map(|definition| (definition.path, definition.facts))
+                    .collect(),
+                None => vec![(path, Arc::clone(&facts))],
+            };
+            let mut edits: HashMap<Uri, Vec<lsp::TextEdit>> = HashMap::new();
+            let mut moves = Vec::new();
+            let mut edit = |path: &Path, range: TextRange| {
+                if let Some(location) = self.location(path, range) {
+                    edits
+                        .entry(location.uri)
+                        .or_default()
+                        .push(lsp::TextEdit::new(location.range, new_name.to_owned()));
+                }
+            };
+            for (target_path, target) in &targets {
+                let (own, moved) = rename_in_file(target_path, target, new_name);
+                for range in own {
+                    edit(target_path, range);
+                }
+                for (referrer, range) in self.index.references_to(target) {
+                    edit(&referrer, range);
+                }
+                moves.extend(moved);
+            }
+            if targets.is_empty() {
+                // A reference to nothing: rename the reference alone.
+                if let Some(reference) = facts.reference_at(offset) {
+                    edit(&position_path(&position), reference.range);
+                }
+            }
+            tracing::debug!(old_name, new_name, files = edits.len(), "rename");
+            let renames_files = self.renames_files.get().copied().unwrap_or(false);
+            if moves.is_empty() || !renames_files {
+                return Ok(Some(lsp::WorkspaceEdit {
+                    changes: Some(edits),
+                    ..lsp::WorkspaceEdit::default()
+                }));
+            }
+            // Text edits first (against the files' current paths), then the moves.
+            let mut operations: Vec<lsp::DocumentChangeOperation> = edits
+                .into_iter()
+                .map(|(uri, edits)| {
+                    let version = self.documents.version(&uri);
+                    lsp::DocumentChangeOperation::Edit(lsp::TextDocumentEdit {
+                        text_document: lsp::OptionalVersionedTextDocumentIdentifier {
+                            uri,
+                            version,
+                        },
+                        edits: edits.into_iter().map(lsp::OneOf::Left).collect(),
+                    })
+                })
+                .collect();
+            for (from, to) in moves {
+                let (Some(old_uri), Some(new_uri)) =
+                    (Uri::from_file_path(&from), Uri::from_file_path(&to))
+                else {
+                    continue;
+                };
+                operations.push(lsp::DocumentChangeOperation::Op(lsp::ResourceOp::Rename(
+                    lsp::RenameFile {
+                        old_uri,
+                        new_uri,
+                        options: Some(lsp::RenameFileOptions {
+                            overwrite: Some(false),
+                            ignore_if_exists: Some(false),
+                        }),
+                        annotation_id: None,
+                    },
+                )));
+            }
+            Ok(Some(lsp::WorkspaceEdit {
+                document_changes: Some(lsp::DocumentChanges::Operations(operations)),
+                ..lsp::WorkspaceEdit::default()
+            }))
+        })
+        .await
+    }
+
     async fn symbol(
         &self,
         params: lsp::WorkspaceSymbolParams,
@@ -983,6 +1106,26 @@ fn workspace_folder(params: &InitializeParams) -> Option<PathBuf> {
     #[allow(deprecated)] // `rootUri`: still what many clients send.
     let uri = from_folders.or(params.root_uri.as_ref())?;
     uri.to_file_path().map(|path| path.into_owned())
+}
+
+/// The name that can be renamed at `offset`: a reference's (to a file, not a built-in) or the
+/// file's own `name:` value, with its range.
+fn renamable_at(facts: &FileFacts, offset: usize) -> Option<(TextRange, String)> {
+    if let Some(reference) = facts.reference_at(offset) {
+        return (!reference.builtin).then(|| (reference.range, reference.name.clone()));
+    }
+    let range = facts.name_field?;
+    (range.start <= offset && offset <= range.end).then(|| (range, facts.name.text.clone()))
+}
+
+/// The file path of the document a position is in.
+fn position_path(position: &lsp::TextDocumentPositionParams) -> PathBuf {
+    position
+        .text_document
+        .uri
+        .to_file_path()
+        .map(|path| path.into_owned())
+        .unwrap_or_default()
 }
 
 /// Every workspace folder (else the root URI's folder).
