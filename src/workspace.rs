@@ -218,6 +218,16 @@ fn file_stem(path: &Path) -> Option<String> {
     (!stem.is_empty()).then(|| stem.to_owned())
 }
 
+/// The facts of every candidate that is an agent file, read from disk in parallel (what the
+/// server's index is built from).
+pub fn scan(candidates: &[Candidate]) -> Vec<(PathBuf, FileFacts)> {
+    use rayon::prelude::*;
+    candidates
+        .par_iter()
+        .filter_map(|candidate| Some((candidate.path.clone(), FileFacts::from_disk(candidate)?)))
+        .collect()
+}
+
 /// Every indexed file's facts, by path.
 #[derive(Debug, Default)]
 pub struct WorkspaceIndex {

@@ -25,7 +25,6 @@ use std::sync::{Arc, OnceLock};
 use arc_swap::ArcSwap;
 
 use futures::FutureExt;
-use rayon::prelude::*;
 use serde_json::{Value, json};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tower_lsp_server::jsonrpc::{self, Result};
@@ -53,7 +52,7 @@ use crate::discover::{self, Discovery};
 use crate::line_index::{PositionEncoding, range_to_lsp};
 use crate::source::Source;
 use crate::text::TextRange;
-use crate::workspace::{FileFacts, WorkspaceIndex, rename_in_file};
+use crate::workspace::{self, FileFacts, WorkspaceIndex, rename_in_file};
 use capabilities::kind_requested;
 use documents::ChangeOutcome;
 
@@ -283,16 +282,9 @@ impl Backend {
         let mut done = 0;
         for batch in candidates.chunks(INDEX_BATCH) {
             let batch = batch.to_vec();
-            let facts = tokio::task::spawn_blocking(move || {
-                batch
-                    .par_iter()
-                    .filter_map(|candidate| {
-                        Some((candidate.path.clone(), FileFacts::from_disk(candidate)?))
-                    })
-                    .collect::<Vec<_>>()
-            })
-            .await
-            .unwrap_or_default();
+            let facts = tokio::task::spawn_blocking(move || workspace::scan(&batch))
+                .await
+                .unwrap_or_default();
             for (path, facts) in facts {
                 if !self.documents.is_open_path(&path) {
                     self.index.update(&path, Some(facts));
