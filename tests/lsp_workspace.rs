@@ -263,3 +263,50 @@ async fn index_navigation_and_cross_file_diagnostics() {
         "{republished:#?}"
     );
 }
+
+#[tokio::test]
+async fn definition_follows_body_file_references() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let command = "---\ndescription: Ship it\n---\nFollow @docs/release.md and @docs/missing.md.\n";
+    write(root, ".claude/commands/ship.md", command);
+    write(root, "docs/release.md", "# Release\n");
+    let mut server = TestServer::start();
+    server
+        .initialize_params(InitializeParams {
+            capabilities: client_capabilities(None),
+            workspace_folders: Some(vec![WorkspaceFolder {
+                uri: file_uri(root),
+                name: "w".into(),
+            }]),
+            ..InitializeParams::default()
+        })
+        .await;
+    let uri = file_uri(&root.join(".claude/commands/ship.md"));
+    server.open_uri(uri.clone(), command).await;
+    server.wait_for_diagnostics(&uri, Some(1)).await;
+    let definition_at = |character| GotoDefinitionParams {
+        text_document_position_params: TextDocumentPositionParams::new(
+            TextDocumentIdentifier::new(uri.clone()),
+            Position::new(3, character),
+        ),
+        work_done_progress_params: WorkDoneProgressParams::default(),
+        partial_result_params: PartialResultParams::default(),
+    };
+    let found = server
+        .request::<request::GotoDefinition>(definition_at(12))
+        .await
+        .expect("definition");
+    match found {
+        Some(GotoDefinitionResponse::Scalar(location)) => {
+            assert_eq!(location.uri, file_uri(&root.join("docs/release.md")));
+        }
+        other => panic!("the referenced file expected: {other:?}"),
+    }
+    // A reference to a file that does not exist leads nowhere.
+    let missing = server
+        .request::<request::GotoDefinition>(definition_at(34))
+        .await
+        .expect("definition");
+    assert!(missing.is_none(), "{missing:?}");
+}

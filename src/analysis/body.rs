@@ -222,6 +222,18 @@ fn wildcard_match(pattern: &str, text: &str) -> bool {
 /// Why `reference` does not resolve, if it does not. References outside the project are not
 /// followed (nothing outside the workspace is read or even looked at).
 fn missing_file(analysis: &Analysis, syntax: &BodySyntax, reference: &str) -> Option<String> {
+    let target = resolve(analysis, syntax, reference)?;
+    (!target.exists()).then(|| {
+        format!(
+            "`{reference}` does not exist (looked for `{}`)",
+            target.display()
+        )
+    })
+}
+
+/// Where a file reference points, relative to the dialect's base; `None` for references that
+/// leave the project (absolute, `..`) or are globs: those are never followed.
+fn resolve(analysis: &Analysis, syntax: &BodySyntax, reference: &str) -> Option<PathBuf> {
     let path = analysis.path.as_deref()?;
     let base = match syntax.file_base? {
         FileBase::ProjectRoot => project_root(path)?,
@@ -235,13 +247,19 @@ fn missing_file(analysis: &Analysis, syntax: &BodySyntax, reference: &str) -> Op
     if escapes || reference.contains('*') {
         return None;
     }
-    let target = base.join(relative);
-    (!target.exists()).then(|| {
-        format!(
-            "`{reference}` does not exist (looked for `{}`)",
-            target.display()
-        )
-    })
+    Some(base.join(relative))
+}
+
+/// The existing file a body file reference at `offset` points to (go to definition).
+pub(super) fn file_reference_at(analysis: &Analysis, text: &str, offset: usize) -> Option<PathBuf> {
+    let (_, syntax) = syntax(analysis)?;
+    let found = scan(analysis, syntax, text)
+        .into_iter()
+        .find(|found| found.range.contains_inclusive(offset))?;
+    let Token::FileReference(reference) = &found.token else {
+        return None;
+    };
+    resolve(analysis, syntax, reference).filter(|target| target.is_file())
 }
 
 /// The project folder: the one holding the dialect's hidden folder (`.claude`, `.kiro`, `.github`…).

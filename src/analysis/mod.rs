@@ -334,6 +334,15 @@ impl Analysis {
         completion::completion(self, offset)
     }
 
+    /// The existing file that a body reference (`@path`, `#file:`, `#[[file:…]]`) at byte
+    /// `offset` points to, if any.
+    pub fn file_reference_at(&self, offset: usize) -> Option<std::path::PathBuf> {
+        let text = self.text.as_deref()?;
+        (offset >= self.split.body_start)
+            .then(|| body::file_reference_at(self, text, offset))
+            .flatten()
+    }
+
     /// Hover documentation at byte `offset`.
     pub fn hover(&self, offset: usize) -> Option<Hover> {
         if offset >= self.split.body_start

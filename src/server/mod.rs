@@ -723,6 +723,18 @@ impl LanguageServer for Backend {
     ) -> Result<Option<lsp::GotoDefinitionResponse>> {
         request("textDocument/definition", async {
             let position = params.text_document_position_params;
+            // A body file reference (`@docs/style.md`): the file itself.
+            if let Some(document) = self.documents.get(&position.text_document.uri) {
+                let offset = from_proto::offset(&document.rope, position.position, self.encoding());
+                if let Some(target) = document.analysis.file_reference_at(offset)
+                    && let Some(uri) = Uri::from_file_path(&target)
+                {
+                    let start = lsp::Position::new(0, 0);
+                    return Ok(Some(lsp::GotoDefinitionResponse::Scalar(
+                        lsp::Location::new(uri, lsp::Range::new(start, start)),
+                    )));
+                }
+            }
             let Some((_, facts, offset)) = self.facts_at(&position) else {
                 return Ok(None);
             };
