@@ -5,19 +5,11 @@
 
 mod common;
 
-use common::{TestServer, client_capabilities};
-use serde_json::{Value, json};
+use common::{TestServer, file_uri, watching_capabilities};
 use tower_lsp_server::ls_types::{
-    DidChangeWatchedFilesClientCapabilities, DidChangeWatchedFilesParams, FileChangeType,
-    FileEvent, InitializeParams, NumberOrString, PublishDiagnosticsParams, Uri,
-    WorkspaceClientCapabilities, WorkspaceFolder, notification,
+    DidChangeWatchedFilesParams, FileChangeType, FileEvent, NumberOrString,
+    PublishDiagnosticsParams, notification,
 };
-
-fn file_uri(path: &std::path::Path) -> Uri {
-    format!("file://{}", path.display())
-        .parse()
-        .expect("file URI")
-}
 
 fn codes(published: &PublishDiagnosticsParams) -> Vec<String> {
     published
@@ -38,45 +30,26 @@ async fn configuration_applies_and_reloads() {
     let config = dir.path().join(".agentls.yaml");
     std::fs::write(&config, "rules:\n  unknown-model: off\n").unwrap();
 
-    let mut capabilities = client_capabilities(None);
-    capabilities.workspace = Some(WorkspaceClientCapabilities {
-        did_change_watched_files: Some(DidChangeWatchedFilesClientCapabilities {
-            dynamic_registration: Some(true),
-            relative_pattern_support: None,
-        }),
-        ..WorkspaceClientCapabilities::default()
-    });
     let mut server = TestServer::start();
     server
-        .initialize_params(InitializeParams {
-            capabilities,
-            workspace_folders: Some(vec![WorkspaceFolder {
-                uri: file_uri(dir.path()),
-                name: "w".into(),
-            }]),
-            ..InitializeParams::default()
-        })
+        .initialize_in(dir.path(), watching_capabilities())
         .await;
 
-    // The server asks to watch `.agentls.yaml`; answer as a client does.
-    let registration = server
-        .wait_for(|message| message["method"] == "client/registerCapability")
-        .await;
+    // The server asks to watch `.agentls.yaml` (and agent files); answer as a client does.
+    let registration = server.answer("client/registerCapability").await;
     let watchers = &registration["params"]["registrations"][0];
     assert_eq!(watchers["method"], "workspace/didChangeWatchedFiles");
     assert_eq!(
         watchers["registerOptions"]["watchers"][0]["globPattern"],
         "**/.agentls.yaml"
     );
-    server
-        .send(&json!({ "jsonrpc": "2.0", "id": registration["id"].clone(), "result": Value::Null }))
-        .await;
 
     let agent = file_uri(&dir.path().join(".claude/agents/a.md"));
     server.open_uri(agent.clone(), AGENT).await;
-    let published = server.wait_for_diagnostics(&agent, Some(1)).await;
     // `unknown-model` is off; `unbalanced-tags` is suppressed by the comment above the line.
-    assert_eq!(codes(&published), ["unknown-field"]);
+    server
+        .wait_for_diagnostics_where(&agent, |p| codes(p) == ["unknown-field"])
+        .await;
 
     // The file changes on disk: the client reports it, the server reloads and re-publishes.
     std::fs::write(
@@ -90,8 +63,9 @@ async fn configuration_applies_and_reloads() {
     server
         .notify::<notification::DidChangeWatchedFiles>(changed.clone())
         .await;
-    let republished = server.wait_for_diagnostics(&agent, Some(1)).await;
-    assert_eq!(codes(&republished), ["unknown-model"]);
+    let republished = server
+        .wait_for_diagnostics_where(&agent, |p| codes(p) == ["unknown-model"])
+        .await;
     assert_eq!(
         republished.diagnostics[0].severity,
         Some(tower_lsp_server::ls_types::DiagnosticSeverity::ERROR)

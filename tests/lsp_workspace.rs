@@ -4,23 +4,15 @@
 
 mod common;
 
-use common::{TestServer, client_capabilities};
-use serde_json::{Value, json};
+use common::{TestServer, client_capabilities, file_uri, watching_capabilities};
+use serde_json::Value;
 use tower_lsp_server::ls_types::{
-    DidChangeWatchedFilesClientCapabilities, DidChangeWatchedFilesParams, FileChangeType,
-    FileEvent, GotoDefinitionParams, GotoDefinitionResponse, InitializeParams, Location,
-    NumberOrString, PartialResultParams, Position, PrepareRenameResponse, PublishDiagnosticsParams,
-    ReferenceContext, ReferenceParams, RenameParams, TextDocumentIdentifier,
-    TextDocumentPositionParams, Uri, WindowClientCapabilities, WorkDoneProgressParams,
-    WorkspaceClientCapabilities, WorkspaceFolder, WorkspaceSymbolParams, WorkspaceSymbolResponse,
-    notification, request,
+    DidChangeWatchedFilesParams, FileChangeType, FileEvent, GotoDefinitionParams,
+    GotoDefinitionResponse, Location, NumberOrString, PartialResultParams, Position,
+    PrepareRenameResponse, PublishDiagnosticsParams, ReferenceContext, ReferenceParams,
+    RenameParams, TextDocumentIdentifier, TextDocumentPositionParams, WindowClientCapabilities,
+    WorkDoneProgressParams, WorkspaceSymbolParams, WorkspaceSymbolResponse, notification, request,
 };
-
-fn file_uri(path: &std::path::Path) -> Uri {
-    format!("file://{}", path.display())
-        .parse()
-        .expect("file URI")
-}
 
 fn write(root: &std::path::Path, path: &str, text: &str) {
     let path = root.join(path);
@@ -37,15 +29,6 @@ fn has_code(published: &PublishDiagnosticsParams, code: &str) -> bool {
         .any(|d| d.code == Some(NumberOrString::String(code.to_owned())))
 }
 
-/// Answers the server's request `method` as a client does (with `null`).
-async fn answer(server: &mut TestServer, method: &str) -> Value {
-    let message = server.wait_for(|message| message["method"] == method).await;
-    server
-        .send(&json!({ "jsonrpc": "2.0", "id": message["id"].clone(), "result": Value::Null }))
-        .await;
-    message
-}
-
 #[tokio::test]
 async fn index_navigation_and_cross_file_diagnostics() {
     let dir = tempfile::tempdir().unwrap();
@@ -58,31 +41,15 @@ async fn index_navigation_and_cross_file_diagnostics() {
     );
     write(root, "README.md", "# Not an agent\n");
 
-    let mut capabilities = client_capabilities(None);
+    let mut capabilities = watching_capabilities();
     capabilities.window = Some(WindowClientCapabilities {
         work_done_progress: Some(true),
         ..WindowClientCapabilities::default()
     });
-    capabilities.workspace = Some(WorkspaceClientCapabilities {
-        did_change_watched_files: Some(DidChangeWatchedFilesClientCapabilities {
-            dynamic_registration: Some(true),
-            relative_pattern_support: None,
-        }),
-        ..WorkspaceClientCapabilities::default()
-    });
     let mut server = TestServer::start();
-    server
-        .initialize_params(InitializeParams {
-            capabilities,
-            workspace_folders: Some(vec![WorkspaceFolder {
-                uri: file_uri(root),
-                name: "w".into(),
-            }]),
-            ..InitializeParams::default()
-        })
-        .await;
-    answer(&mut server, "client/registerCapability").await;
-    let create = answer(&mut server, "window/workDoneProgress/create").await;
+    server.initialize_in(root, capabilities).await;
+    server.answer("client/registerCapability").await;
+    let create = server.answer("window/workDoneProgress/create").await;
     let token = create["params"]["token"].clone();
     let progress = |kind: &'static str| {
         let token = token.clone();
@@ -257,11 +224,9 @@ async fn index_navigation_and_cross_file_diagnostics() {
             )],
         })
         .await;
-    let republished = server.wait_for_diagnostics(&reviewer, Some(1)).await;
-    assert!(
-        !has_code(&republished, "unknown-reference"),
-        "{republished:#?}"
-    );
+    server
+        .wait_for_diagnostics_where(&reviewer, |p| !has_code(p, "unknown-reference"))
+        .await;
 }
 
 #[tokio::test]
@@ -272,16 +237,7 @@ async fn definition_follows_body_file_references() {
     write(root, ".claude/commands/ship.md", command);
     write(root, "docs/release.md", "# Release\n");
     let mut server = TestServer::start();
-    server
-        .initialize_params(InitializeParams {
-            capabilities: client_capabilities(None),
-            workspace_folders: Some(vec![WorkspaceFolder {
-                uri: file_uri(root),
-                name: "w".into(),
-            }]),
-            ..InitializeParams::default()
-        })
-        .await;
+    server.initialize_in(root, client_capabilities(None)).await;
     let uri = file_uri(&root.join(".claude/commands/ship.md"));
     server.open_uri(uri.clone(), command).await;
     server.wait_for_diagnostics(&uri, Some(1)).await;

@@ -645,15 +645,7 @@ impl<'a> FieldChecker<'a, '_> {
             }
             FieldType::Mapping => {
                 if !matches!(value, Value::Map(_)) {
-                    self.invalid(
-                        field,
-                        range,
-                        format!(
-                            "`{}` must be a mapping of `key: value` pairs, not a {}",
-                            field.name,
-                            value.type_name()
-                        ),
-                    );
+                    self.invalid(field, range, not_a_mapping(field, value));
                 }
             }
             FieldType::Hooks => self.hooks(field, value, range),
@@ -1348,18 +1340,18 @@ impl FieldChecker<'_, '_> {
             }
             Value::String(_) if field.ty == FieldType::Any && depth == 0 => {}
             other => {
-                self.invalid(
-                    field,
-                    range,
-                    format!(
-                        "`{}` must be a mapping of `key: value` pairs, not a {}",
-                        field.name,
-                        other.type_name()
-                    ),
-                );
+                self.invalid(field, range, not_a_mapping(field, other));
             }
         }
     }
+}
+
+fn not_a_mapping(field: &Field, value: &Value) -> String {
+    format!(
+        "`{}` must be a mapping of `key: value` pairs, not a {}",
+        field.name,
+        value.type_name()
+    )
 }
 
 fn invalid_code(field: &Field) -> &'static str {

@@ -52,7 +52,7 @@ use crate::discover::{self, Discovery};
 use crate::line_index::{PositionEncoding, range_to_lsp};
 use crate::source::Source;
 use crate::text::TextRange;
-use crate::workspace::{self, FileFacts, WorkspaceIndex, rename_in_file};
+use crate::workspace::{self, FileFacts, Reference, WorkspaceIndex, rename_in_file};
 use capabilities::kind_requested;
 use documents::ChangeOutcome;
 
@@ -384,6 +384,15 @@ impl Backend {
         self.client
             .publish_diagnostics(uri, diagnostics, None)
             .await;
+    }
+
+    /// The files a reference names, with their facts.
+    fn named_by(&self, reference: &Reference) -> Vec<(PathBuf, Arc<FileFacts>)> {
+        self.index
+            .definitions(&reference.name, reference.targets)
+            .into_iter()
+            .map(|definition| (definition.path, definition.facts))
+            .collect()
     }
 
     /// The open document at a position: its path, indexed facts and the byte offset.
@@ -761,13 +770,8 @@ impl LanguageServer for Backend {
                 return Ok(None);
             };
             // On a reference: the references to what it names; on the file's own name: to it.
-            let targets: Vec<(PathBuf, Arc<FileFacts>)> = match facts.reference_at(offset) {
-                Some(reference) => self
-                    .index
-                    .definitions(&reference.name, reference.targets)
-                    .into_iter()
-                    .map(|definition| (definition.path, definition.facts))
-                    .collect(),
+            let targets = match facts.reference_at(offset) {
+                Some(reference) => self.named_by(reference),
                 None if facts.name.range.start <= offset
                     && offset <= facts.name.range.end
                     && !facts.name.range.is_empty() =>
@@ -829,13 +833,8 @@ impl LanguageServer for Backend {
             let Some((_, old_name)) = renamable_at(&facts, offset) else {
                 return Ok(None);
             };
-            let targets: Vec<(PathBuf, Arc<FileFacts>)> = match facts.reference_at(offset) {
-                Some(reference) => self
-                    .index
-                    .definitions(&reference.name, reference.targets)
-                    .into_iter()
-                    .map(|definition| (definition.path, definition.facts))
-                    .collect(),
+            let targets = match facts.reference_at(offset) {
+                Some(reference) => self.named_by(reference),
                 None => vec![(path, Arc::clone(&facts))],
             };
             let mut edits: HashMap<Uri, Vec<lsp::TextEdit>> = HashMap::new();

@@ -36,6 +36,28 @@ pub fn uri(path: &str) -> Uri {
         .expect("test URI")
 }
 
+/// The `file:` URI of a real path (the workspace tests work in temporary folders).
+pub fn file_uri(path: &std::path::Path) -> Uri {
+    format!("file://{}", path.display())
+        .parse()
+        .expect("file URI")
+}
+
+/// Capabilities of a client that watches files for the server (dynamic registration).
+pub fn watching_capabilities() -> ClientCapabilities {
+    let mut capabilities = client_capabilities(None);
+    capabilities.workspace = Some(tower_lsp_server::ls_types::WorkspaceClientCapabilities {
+        did_change_watched_files: Some(
+            tower_lsp_server::ls_types::DidChangeWatchedFilesClientCapabilities {
+                dynamic_registration: Some(true),
+                relative_pattern_support: None,
+            },
+        ),
+        ..Default::default()
+    });
+    capabilities
+}
+
 pub fn client_capabilities(encodings: Option<&[&str]>) -> ClientCapabilities {
     ClientCapabilities {
         general: Some(GeneralClientCapabilities {
@@ -130,6 +152,31 @@ impl TestServer {
             ..InitializeParams::default()
         };
         self.initialize_params(params).await
+    }
+
+    /// `initialize` with `folder` as the only workspace folder, then `initialized`.
+    pub async fn initialize_in(
+        &mut self,
+        folder: &std::path::Path,
+        capabilities: ClientCapabilities,
+    ) -> InitializeResult {
+        self.initialize_params(InitializeParams {
+            capabilities,
+            workspace_folders: Some(vec![tower_lsp_server::ls_types::WorkspaceFolder {
+                uri: file_uri(folder),
+                name: "workspace".into(),
+            }]),
+            ..InitializeParams::default()
+        })
+        .await
+    }
+
+    /// Answers the server's next request `method` as a client does (with `null`); returns it.
+    pub async fn answer(&mut self, method: &str) -> Value {
+        let message = self.wait_for(|message| message["method"] == method).await;
+        self.send(&json!({ "jsonrpc": "2.0", "id": message["id"].clone(), "result": Value::Null }))
+            .await;
+        message
     }
 
     /// `initialize` with the given parameters, then `initialized`.
@@ -241,6 +288,26 @@ impl TestServer {
                 message["method"] == method
                     && message["params"]["uri"] == uri.as_str()
                     && message["params"]["version"] == json!(version)
+            })
+            .await;
+        serde_json::from_value(message["params"].clone()).expect("publishDiagnostics params")
+    }
+
+    /// The first diagnostics published for `uri` that satisfy `accept`, skipping earlier
+    /// publications (the server re-publishes open documents when the workspace changes, so
+    /// older ones may still be queued).
+    pub async fn wait_for_diagnostics_where(
+        &mut self,
+        uri: &Uri,
+        mut accept: impl FnMut(&PublishDiagnosticsParams) -> bool,
+    ) -> PublishDiagnosticsParams {
+        let method = notification::PublishDiagnostics::METHOD;
+        let message = self
+            .wait_for(|message| {
+                message["method"] == method
+                    && message["params"]["uri"] == uri.as_str()
+                    && serde_json::from_value::<PublishDiagnosticsParams>(message["params"].clone())
+                        .is_ok_and(|params| accept(&params))
             })
             .await;
         serde_json::from_value(message["params"].clone()).expect("publishDiagnostics params")
