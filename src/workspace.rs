@@ -264,6 +264,19 @@ impl WorkspaceIndex {
         true
     }
 
+    /// Forgets every file under `folder` (a workspace folder that was removed).
+    pub fn remove_under(&self, folder: &Path) {
+        let gone: Vec<PathBuf> = self
+            .files
+            .iter()
+            .filter(|entry| entry.key().starts_with(folder))
+            .map(|entry| entry.key().clone())
+            .collect();
+        for path in gone {
+            self.update(&path, None);
+        }
+    }
+
     /// The facts recorded for `path`.
     pub fn get(&self, path: &Path) -> Option<Arc<FileFacts>> {
         self.files.get(path).map(|facts| Arc::clone(&facts))
@@ -522,7 +535,7 @@ mod tests {
                 "/w/.claude/agents/reviewer.md"
             ]
         );
-        index.update(twin_path, None);
+        index.remove_under(Path::new("/w/.claude/agents/reviewer-2.md"));
         assert!(
             index
                 .diagnostics(agent_path, &agent)

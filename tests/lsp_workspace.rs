@@ -266,3 +266,48 @@ async fn definition_follows_body_file_references() {
         .expect("definition");
     assert!(missing.is_none(), "{missing:?}");
 }
+
+#[tokio::test]
+async fn workspace_folders_come_and_go() {
+    let first = tempfile::tempdir().unwrap();
+    let second = tempfile::tempdir().unwrap();
+    let agent_text = "---\nname: reviewer\ndescription: R\nskills: [shared-style]\n---\nReview.\n";
+    write(first.path(), ".claude/agents/reviewer.md", agent_text);
+    // The skill lives in another folder of the (multi-root) workspace.
+    write(
+        second.path(),
+        ".claude/skills/shared-style/SKILL.md",
+        "---\nname: shared-style\ndescription: S\n---\nBe terse.\n",
+    );
+    let mut server = TestServer::start();
+    server
+        .initialize_in(first.path(), client_capabilities(None))
+        .await;
+    let agent = file_uri(&first.path().join(".claude/agents/reviewer.md"));
+    server.open_uri(agent.clone(), agent_text).await;
+    server
+        .wait_for_diagnostics_where(&agent, |p| has_code(p, "unknown-reference"))
+        .await;
+
+    let folder = tower_lsp_server::ls_types::WorkspaceFolder {
+        uri: file_uri(second.path()),
+        name: "second".into(),
+    };
+    let change = |added: Vec<_>, removed: Vec<_>| {
+        tower_lsp_server::ls_types::DidChangeWorkspaceFoldersParams {
+            event: tower_lsp_server::ls_types::WorkspaceFoldersChangeEvent { added, removed },
+        }
+    };
+    server
+        .notify::<notification::DidChangeWorkspaceFolders>(change(vec![folder.clone()], vec![]))
+        .await;
+    server
+        .wait_for_diagnostics_where(&agent, |p| !has_code(p, "unknown-reference"))
+        .await;
+    server
+        .notify::<notification::DidChangeWorkspaceFolders>(change(vec![], vec![folder]))
+        .await;
+    server
+        .wait_for_diagnostics_where(&agent, |p| has_code(p, "unknown-reference"))
+        .await;
+}

@@ -69,6 +69,15 @@ pub fn server_capabilities(encoding: PositionEncoding) -> ServerCapabilities {
             work_done_progress_options: Default::default(),
         })),
         workspace_symbol_provider: Some(OneOf::Left(true)),
+        workspace: Some(tower_lsp_server::ls_types::WorkspaceServerCapabilities {
+            workspace_folders: Some(
+                tower_lsp_server::ls_types::WorkspaceFoldersServerCapabilities {
+                    supported: Some(true),
+                    change_notifications: Some(OneOf::Left(true)),
+                },
+            ),
+            file_operations: None,
+        }),
         folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
         code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
             code_action_kinds: Some(vec![CodeActionKind::QUICKFIX, FIX_ALL]),

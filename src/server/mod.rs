@@ -131,8 +131,9 @@ pub struct Backend {
     watches_files: OnceLock<bool>,
     /// The client shows `$/progress` for work the server starts.
     shows_progress: OnceLock<bool>,
-    /// Every workspace folder (indexed on `initialized`).
-    roots: OnceLock<Vec<PathBuf>>,
+    /// Every workspace folder (indexed on `initialized`; added and removed ones follow
+    /// `workspace/didChangeWorkspaceFolders`).
+    roots: ArcSwap<Vec<PathBuf>>,
     /// What every agent file in the workspace declares and names.
     index: WorkspaceIndex,
     /// The index has been built: cross-file diagnostics are trustworthy from now on.
@@ -151,7 +152,7 @@ impl Backend {
             config_folder: OnceLock::new(),
             watches_files: OnceLock::new(),
             shows_progress: OnceLock::new(),
-            roots: OnceLock::new(),
+            roots: ArcSwap::default(),
             index: WorkspaceIndex::default(),
             index_ready: AtomicBool::new(false),
         }
@@ -242,8 +243,7 @@ impl Backend {
     /// Indexes every agent file of every workspace folder off the request path (blocking
     /// work on the blocking pool, in batches), reporting `$/progress` when the client shows it,
     /// then publishes the cross-file diagnostics of the open documents.
-    async fn build_index(&self) {
-        let roots = self.roots.get().cloned().unwrap_or_default();
+    async fn build_index(&self, roots: Vec<PathBuf>) {
         if roots.is_empty() {
             return;
         }
@@ -445,7 +445,7 @@ impl LanguageServer for Backend {
                     .and_then(|window| window.work_done_progress)
                     .unwrap_or(false),
             );
-            let _ = self.roots.set(workspace_folders(&params));
+            self.roots.store(Arc::new(workspace_folders(&params)));
             let folder = workspace_folder(&params);
             let (settings, config_problems) =
                 folder.as_deref().map(Settings::load).unwrap_or_default();
@@ -521,7 +521,38 @@ impl LanguageServer for Backend {
             if !problems.is_empty() {
                 self.publish_config_problems(&folder, &problems).await;
             }
-            self.build_index().await;
+            self.build_index(self.roots.load().to_vec()).await;
+        })
+        .await;
+    }
+
+    async fn did_change_workspace_folders(&self, params: lsp::DidChangeWorkspaceFoldersParams) {
+        notification("workspace/didChangeWorkspaceFolders", async {
+            let paths = |folders: &[lsp::WorkspaceFolder]| -> Vec<PathBuf> {
+                folders
+                    .iter()
+                    .filter_map(|folder| folder.uri.to_file_path().map(|path| path.into_owned()))
+                    .collect()
+            };
+            let added = paths(&params.event.added);
+            let removed = paths(&params.event.removed);
+            let mut roots = self.roots.load().to_vec();
+            roots.retain(|root| !removed.contains(root));
+            roots.extend(added.iter().cloned());
+            self.roots.store(Arc::new(roots));
+            for root in &removed {
+                self.index.remove_under(root);
+            }
+            tracing::info!(
+                added = added.len(),
+                removed = removed.len(),
+                "workspace folders"
+            );
+            if added.is_empty() {
+                self.republish_others(None).await;
+            } else {
+                self.build_index(added).await;
+            }
         })
         .await;
     }
