@@ -98,3 +98,46 @@ async fn configuration_applies_and_reloads() {
         "{problems:#?}"
     );
 }
+
+#[tokio::test]
+async fn client_settings_are_pulled_when_they_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut capabilities = common::client_capabilities(None);
+    capabilities.workspace = Some(tower_lsp_server::ls_types::WorkspaceClientCapabilities {
+        configuration: Some(true),
+        ..Default::default()
+    });
+    let mut server = TestServer::start();
+    server.initialize_in(dir.path(), capabilities).await;
+    let prompt = file_uri(&dir.path().join("prompts/review.md"));
+    server
+        .open_uri(prompt.clone(), "---\nmode: agent\n---\nReview.\n")
+        .await;
+    // Not an agent file by its path: nothing to say.
+    server
+        .wait_for_diagnostics_where(&prompt, |p| p.diagnostics.is_empty())
+        .await;
+
+    // The user maps the folder to Copilot prompts in the editor's settings.
+    server
+        .notify::<notification::DidChangeConfiguration>(
+            tower_lsp_server::ls_types::DidChangeConfigurationParams {
+                settings: serde_json::Value::Null,
+            },
+        )
+        .await;
+    let request = server
+        .wait_for(|message| message["method"] == "workspace/configuration")
+        .await;
+    assert_eq!(request["params"]["items"][0]["section"], "agentls");
+    server
+        .send(&serde_json::json!({
+            "jsonrpc": "2.0",
+            "id": request["id"].clone(),
+            "result": [{ "dialect": { "**/prompts/*.md": "copilot-prompt" } }],
+        }))
+        .await;
+    server
+        .wait_for_diagnostics_where(&prompt, |p| codes(p) == ["deprecated-field"])
+        .await;
+}

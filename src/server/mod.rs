@@ -129,6 +129,8 @@ pub struct Backend {
     /// The client can watch files for us (`workspace/didChangeWatchedFiles` dynamic
     /// registration).
     watches_files: OnceLock<bool>,
+    /// The client answers `workspace/configuration` (settings are pulled on change).
+    pulls_configuration: OnceLock<bool>,
     /// The client shows `$/progress` for work the server starts.
     shows_progress: OnceLock<bool>,
     /// Every workspace folder (indexed on `initialized`; added and removed ones follow
@@ -151,6 +153,7 @@ impl Backend {
             client_dialects: ArcSwap::default(),
             config_folder: OnceLock::new(),
             watches_files: OnceLock::new(),
+            pulls_configuration: OnceLock::new(),
             shows_progress: OnceLock::new(),
             roots: ArcSwap::default(),
             index: WorkspaceIndex::default(),
@@ -335,10 +338,8 @@ impl Backend {
     /// overrides (every open document re-detected), diagnostics re-published, and the file's
     /// own problems published on it.
     async fn reload_config(&self) {
-        let Some(folder) = self.config_folder.get().cloned().flatten() else {
-            return;
-        };
-        let (settings, problems) = Settings::load(&folder);
+        let folder = self.config_folder.get().cloned().flatten();
+        let (settings, mut problems) = folder.as_deref().map(Settings::load).unwrap_or_default();
         let (overrides, more) = settings.dialect_overrides(&self.client_dialects.load());
         self.settings.store(Arc::new(settings));
         self.documents.set_overrides(overrides);
@@ -346,13 +347,15 @@ impl Backend {
             problems = problems.len() + more.len(),
             "configuration loaded"
         );
-        let mut problems = problems;
         problems.extend(more.into_iter().map(|message| config::Problem {
             line: None,
             message,
         }));
-        self.publish_config_problems(&folder, &problems).await;
+        if let Some(folder) = &folder {
+            self.publish_config_problems(folder, &problems).await;
+        }
         for (uri, snapshot) in self.documents.redetect_all() {
+            self.index_document(&snapshot);
             self.publish_diagnostics(uri, snapshot).await;
         }
     }
@@ -437,6 +440,14 @@ impl LanguageServer for Backend {
             }
             let _ = self.renames_files.set(renames_files(&params.capabilities));
             let _ = self.watches_files.set(watches_files(&params.capabilities));
+            let _ = self.pulls_configuration.set(
+                params
+                    .capabilities
+                    .workspace
+                    .as_ref()
+                    .and_then(|workspace| workspace.configuration)
+                    .unwrap_or(false),
+            );
             let _ = self.shows_progress.set(
                 params
                     .capabilities
@@ -522,6 +533,56 @@ impl LanguageServer for Backend {
                 self.publish_config_problems(&folder, &problems).await;
             }
             self.build_index(self.roots.load().to_vec()).await;
+        })
+        .await;
+    }
+
+    async fn did_change_configuration(&self, params: lsp::DidChangeConfigurationParams) {
+        notification("workspace/didChangeConfiguration", async {
+            // Pushed settings (`{"agentls": {...}}`), else pulled when the client serves them.
+            let pushed = params
+                .settings
+                .get("agentls")
+                .filter(|settings| !settings.is_null())
+                .cloned();
+            let settings = match pushed {
+                Some(settings) => Some(settings),
+                None if self.pulls_configuration.get().copied().unwrap_or(false) => {
+                    let item = lsp::ConfigurationItem {
+                        scope_uri: None,
+                        section: Some("agentls".to_owned()),
+                    };
+                    // A client that never answers must not hold this handler forever.
+                    let pulled = tokio::time::timeout(
+                        std::time::Duration::from_secs(5),
+                        self.client.configuration(vec![item]),
+                    )
+                    .await;
+                    match pulled {
+                        Ok(Ok(mut values)) => values.pop().filter(|value| !value.is_null()),
+                        Ok(Err(error)) => {
+                            tracing::warn!("workspace/configuration failed: {error}");
+                            None
+                        }
+                        Err(_) => {
+                            tracing::warn!("workspace/configuration timed out");
+                            None
+                        }
+                    }
+                }
+                None => None,
+            };
+            let Some(settings) = settings else {
+                return;
+            };
+            let (entries, problems) = client_dialects(&settings);
+            for problem in problems {
+                self.client
+                    .show_message(MessageType::WARNING, format!("agentls: {problem}"))
+                    .await;
+            }
+            self.client_dialects.store(Arc::new(entries));
+            self.reload_config().await;
         })
         .await;
     }
