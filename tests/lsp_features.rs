@@ -526,3 +526,29 @@ async fn chat_mode_migration_is_not_offered_to_clients_that_cannot_rename() {
         "{actions:#?}"
     );
 }
+
+#[tokio::test]
+async fn semantic_tokens_mark_keys_and_placeholders() {
+    let (mut server, result) = TestServer::initialized(client_capabilities(None)).await;
+    let legend = serde_json::to_value(&result.capabilities.semantic_tokens_provider).unwrap();
+    assert_eq!(
+        legend["legend"]["tokenTypes"],
+        serde_json::json!(["property", "parameter", "variable", "macro", "string", "function"])
+    );
+    // UTF-16 (the default): the emoji counts two units before `$ARGUMENTS`.
+    let text = "---\ndescription: Ship\n---\n🚀 Ship $ARGUMENTS now.\n";
+    let uri = server.open(".claude/commands/ship.md", text).await;
+    server.wait_for_diagnostics(&uri, Some(1)).await;
+    let response = server
+        .request_raw(
+            "textDocument/semanticTokens/full",
+            serde_json::json!({ "textDocument": { "uri": uri.as_str() } }),
+        )
+        .await;
+    // [deltaLine, deltaStart, length, type, modifiers] per token.
+    assert_eq!(
+        response["result"]["data"],
+        serde_json::json!([1, 0, 11, 0, 0, 2, 8, 10, 1, 0]),
+        "{response}"
+    );
+}

@@ -36,6 +36,27 @@ struct Found {
     range: TextRange,
 }
 
+/// The body's tokens for semantic highlighting (`text` is the whole document).
+pub(super) fn semantic_tokens(analysis: &Analysis, text: &str) -> Vec<super::SemanticToken> {
+    use super::SemanticKind;
+    let Some((_, syntax)) = syntax(analysis) else {
+        return Vec::new();
+    };
+    scan(analysis, syntax, text)
+        .into_iter()
+        .map(|found| super::SemanticToken {
+            range: found.range,
+            kind: match found.token {
+                Token::Arguments { .. } | Token::NamedArgument(_) => SemanticKind::Argument,
+                Token::Variable(_) => SemanticKind::Variable,
+                Token::Shell(_) => SemanticKind::Shell,
+                Token::FileReference(_) => SemanticKind::FileReference,
+                Token::ToolReference(_) => SemanticKind::ToolReference,
+            },
+        })
+        .collect()
+}
+
 /// Diagnostics for the body of `analysis` (`text` is the whole document).
 pub(super) fn diagnostics(analysis: &Analysis, text: &str) -> Vec<Diagnostic> {
     let Some((dialect, syntax)) = syntax(analysis) else {

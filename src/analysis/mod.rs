@@ -11,12 +11,14 @@ mod diagnostics;
 mod fix;
 mod hover;
 mod outline;
+mod semantic;
 mod tokens;
 pub(crate) mod values;
 
 pub use color::{ColorPresentation, DocumentColor, Rgb};
 pub use fix::{apply_edits, apply_safe_fixes, fix_all, safe_fix_edits};
 pub use outline::{Fold, FoldKind, Symbol, SymbolKind};
+pub use semantic::{SemanticKind, SemanticToken};
 pub use tokens::{InlayHint, estimate_tokens, format_tokens};
 
 use std::path::Path;

@@ -69,6 +69,21 @@ pub fn server_capabilities(encoding: PositionEncoding) -> ServerCapabilities {
             work_done_progress_options: Default::default(),
         })),
         workspace_symbol_provider: Some(OneOf::Left(true)),
+        semantic_tokens_provider: Some(
+            tower_lsp_server::ls_types::SemanticTokensServerCapabilities::SemanticTokensOptions(
+                tower_lsp_server::ls_types::SemanticTokensOptions {
+                    legend: tower_lsp_server::ls_types::SemanticTokensLegend {
+                        token_types: super::to_proto::semantic_token_types(),
+                        token_modifiers: Vec::new(),
+                    },
+                    full: Some(tower_lsp_server::ls_types::SemanticTokensFullOptions::Bool(
+                        true,
+                    )),
+                    range: None,
+                    work_done_progress_options: Default::default(),
+                },
+            ),
+        ),
         workspace: Some(tower_lsp_server::ls_types::WorkspaceServerCapabilities {
             workspace_folders: Some(
                 tower_lsp_server::ls_types::WorkspaceFoldersServerCapabilities {

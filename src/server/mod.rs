@@ -886,6 +886,29 @@ impl LanguageServer for Backend {
         .await
     }
 
+    async fn semantic_tokens_full(
+        &self,
+        params: lsp::SemanticTokensParams,
+    ) -> Result<Option<lsp::SemanticTokensResult>> {
+        request("textDocument/semanticTokens/full", async {
+            let Some(document) = self.documents.get(&params.text_document.uri) else {
+                return Ok(None);
+            };
+            let data = to_proto::semantic_tokens(
+                &document.rope,
+                &document.analysis.semantic_tokens(),
+                self.encoding(),
+            );
+            Ok(Some(lsp::SemanticTokensResult::Tokens(
+                lsp::SemanticTokens {
+                    result_id: None,
+                    data,
+                },
+            )))
+        })
+        .await
+    }
+
     async fn prepare_rename(
         &self,
         params: lsp::TextDocumentPositionParams,

@@ -8,7 +8,8 @@ use tower_lsp_server::ls_types as lsp;
 
 use crate::analysis::{
     ColorPresentation, CompletionItem, CompletionKind, Diagnostic, DocumentColor, Fix, Fold,
-    FoldKind, Hover, InlayHint, Rgb, Severity, Symbol, SymbolKind, TextEdit,
+    FoldKind, Hover, InlayHint, Rgb, SemanticKind, SemanticToken, Severity, Symbol, SymbolKind,
+    TextEdit,
 };
 use crate::line_index::{PositionEncoding, offset_to_position, range_to_lsp};
 
@@ -204,6 +205,53 @@ pub fn inlay_hint(rope: &Rope, hint: &InlayHint, encoding: PositionEncoding) -> 
         padding_right: None,
         data: None,
     }
+}
+
+/// The legend's token types, in [`SemanticKind::ALL`] order.
+pub fn semantic_token_types() -> Vec<lsp::SemanticTokenType> {
+    SemanticKind::ALL
+        .iter()
+        .map(|kind| match kind {
+            SemanticKind::Key => lsp::SemanticTokenType::PROPERTY,
+            SemanticKind::Argument => lsp::SemanticTokenType::PARAMETER,
+            SemanticKind::Variable => lsp::SemanticTokenType::VARIABLE,
+            SemanticKind::Shell => lsp::SemanticTokenType::MACRO,
+            SemanticKind::FileReference => lsp::SemanticTokenType::STRING,
+            SemanticKind::ToolReference => lsp::SemanticTokenType::FUNCTION,
+        })
+        .collect()
+}
+
+/// Tokens in LSP's relative encoding (line delta, start delta, length in the negotiated
+/// encoding's units). Tokens spanning lines are left out: clients need not support them.
+pub fn semantic_tokens(
+    rope: &Rope,
+    tokens: &[SemanticToken],
+    encoding: PositionEncoding,
+) -> Vec<lsp::SemanticToken> {
+    let mut encoded = Vec::with_capacity(tokens.len());
+    let (mut line, mut character) = (0, 0);
+    for token in tokens {
+        let range = range_to_lsp(rope, token.range, encoding);
+        if range.start.line != range.end.line || range.end.character <= range.start.character {
+            continue;
+        }
+        let delta_line = range.start.line - line;
+        let delta_start = if delta_line == 0 {
+            range.start.character - character
+        } else {
+            range.start.character
+        };
+        encoded.push(lsp::SemanticToken {
+            delta_line,
+            delta_start,
+            length: range.end.character - range.start.character,
+            token_type: token.kind.index(),
+            token_modifiers_bitset: 0,
+        });
+        (line, character) = (range.start.line, range.start.character);
+    }
+    encoded
 }
 
 pub fn completion_item(
