@@ -533,7 +533,14 @@ async fn semantic_tokens_mark_keys_and_placeholders() {
     let legend = serde_json::to_value(&result.capabilities.semantic_tokens_provider).unwrap();
     assert_eq!(
         legend["legend"]["tokenTypes"],
-        serde_json::json!(["property", "parameter", "variable", "macro", "string", "function"])
+        serde_json::json!([
+            "property",
+            "parameter",
+            "variable",
+            "macro",
+            "string",
+            "function"
+        ])
     );
     // UTF-16 (the default): the emoji counts two units before `$ARGUMENTS`.
     let text = "---\ndescription: Ship\n---\n🚀 Ship $ARGUMENTS now.\n";
