@@ -240,28 +240,50 @@ impl WorkspaceIndex {
     /// Records (or, with `None`, forgets) the facts of the file at `path`.
     /// Returns whether what the file declares or names changed.
     pub fn update(&self, path: &Path, facts: Option<FileFacts>) -> bool {
+        self.replace(path, facts).is_some()
+    }
+
+    /// Records (or forgets) the facts of the file at `path`; when they changed, returns the
+    /// names whose files' cross-file diagnostics may change with them (the old and new declared
+    /// names). `None` when nothing changed.
+    pub fn replace(&self, path: &Path, facts: Option<FileFacts>) -> Option<Vec<String>> {
         if let (Some(new), Some(known)) = (&facts, self.files.get(path))
             && **known == *new
         {
-            return false;
+            return None;
         }
         let new = facts.map(Arc::new);
         let previous = match &new {
             Some(new) => self.files.insert(path.to_path_buf(), Arc::clone(new)),
             None => self.files.remove(path).map(|(_, previous)| previous),
         };
-        if let Some(previous) = previous
-            && let Some(mut paths) = self.by_name.get_mut(&previous.name.text)
-        {
-            paths.retain(|known| known != path);
+        let mut names = Vec::new();
+        if let Some(previous) = previous {
+            if let Some(mut paths) = self.by_name.get_mut(&previous.name.text) {
+                paths.retain(|known| known != path);
+            }
+            names.push(previous.name.text.clone());
         }
         if let Some(new) = new {
             self.by_name
                 .entry(new.name.text.clone())
                 .or_default()
                 .push(path.to_path_buf());
+            if !names.contains(&new.name.text) {
+                names.push(new.name.text.clone());
+            }
         }
-        true
+        Some(names)
+    }
+
+    /// Whether the cross-file diagnostics of a file declaring `facts` depend on files named
+    /// `names` (it names one of them, or shares one).
+    pub fn depends_on(facts: &FileFacts, names: &[String]) -> bool {
+        names.contains(&facts.name.text)
+            || facts
+                .references
+                .iter()
+                .any(|reference| names.contains(&reference.name))
     }
 
     /// Forgets every file under `folder` (a workspace folder that was removed).
@@ -535,6 +557,9 @@ mod tests {
                 "/w/.claude/agents/reviewer.md"
             ]
         );
+        assert!(WorkspaceIndex::depends_on(&agent, &["api-style".to_owned()]));
+        assert!(WorkspaceIndex::depends_on(&agent, &["reviewer".to_owned()]));
+        assert!(!WorkspaceIndex::depends_on(&agent, &["unrelated".to_owned()]));
         index.remove_under(Path::new("/w/.claude/agents/reviewer-2.md"));
         assert!(
             index

@@ -224,13 +224,29 @@ impl Backend {
     }
 
     /// Records an open document's facts in the index (its text wins over the disk's); returns
-    /// whether what it declares or names changed, which other files' diagnostics may depend on.
-    fn index_document(&self, document: &Document) -> bool {
-        let Some(path) = document.path.as_deref() else {
-            return false;
-        };
+    /// the names other files' cross-file diagnostics may depend on, when they changed.
+    fn index_document(&self, document: &Document) -> Option<Vec<String>> {
+        let path = document.path.as_deref()?;
         self.index
-            .update(path, FileFacts::from_analysis(path, &document.analysis))
+            .replace(path, FileFacts::from_analysis(path, &document.analysis))
+    }
+
+    /// Re-publishes the open documents (except `except`) whose cross-file diagnostics depend on
+    /// files named `names`: only those, so that opening many documents stays linear.
+    async fn republish_dependents(&self, names: &[String], except: &Uri) {
+        if !self.index_ready.load(Ordering::Acquire) || names.is_empty() {
+            return;
+        }
+        for (uri, document) in self.documents.all() {
+            let depends = document
+                .path
+                .as_deref()
+                .and_then(|path| self.index.get(path))
+                .is_some_and(|facts| WorkspaceIndex::depends_on(&facts, names));
+            if depends && &uri != except {
+                self.publish_diagnostics(uri, document).await;
+            }
+        }
     }
 
     /// Re-publishes every open document except `except` (after a change other files'
@@ -679,8 +695,8 @@ impl LanguageServer for Backend {
             let changed = self.index_document(&snapshot);
             self.publish_diagnostics(document.uri.clone(), snapshot)
                 .await;
-            if changed && self.index_ready.load(Ordering::Acquire) {
-                self.republish_others(Some(&document.uri)).await;
+            if let Some(names) = changed {
+                self.republish_dependents(&names, &document.uri).await;
             }
         })
         .await;
@@ -715,8 +731,8 @@ impl LanguageServer for Backend {
             };
             let changed = self.index_document(&snapshot);
             self.publish_diagnostics(uri.clone(), snapshot).await;
-            if changed && self.index_ready.load(Ordering::Acquire) {
-                self.republish_others(Some(&uri)).await;
+            if let Some(names) = changed {
+                self.republish_dependents(&names, &uri).await;
             }
         })
         .await;
