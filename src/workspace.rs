@@ -557,9 +557,15 @@ mod tests {
                 "/w/.claude/agents/reviewer.md"
             ]
         );
-        assert!(WorkspaceIndex::depends_on(&agent, &["api-style".to_owned()]));
+        assert!(WorkspaceIndex::depends_on(
+            &agent,
+            &["api-style".to_owned()]
+        ));
         assert!(WorkspaceIndex::depends_on(&agent, &["reviewer".to_owned()]));
-        assert!(!WorkspaceIndex::depends_on(&agent, &["unrelated".to_owned()]));
+        assert!(!WorkspaceIndex::depends_on(
+            &agent,
+            &["unrelated".to_owned()]
+        ));
         index.remove_under(Path::new("/w/.claude/agents/reviewer-2.md"));
         assert!(
             index
