@@ -349,15 +349,15 @@ impl Settings {
             .collect()
     }
 
-    /// Applies to the diagnostics of a whole text (what `agentls check` has).
+    /// Applies to the diagnostics of a whole text (what `agentls check` has); `frontmatter` is
+    /// the text the analysis split off as the head.
     pub fn apply_to_text(
         &self,
         dialect: Option<&str>,
         text: &str,
-        frontmatter_end: usize,
+        frontmatter: &str,
         diagnostics: Vec<Diagnostic>,
     ) -> Vec<Diagnostic> {
-        let frontmatter = text.get(..frontmatter_end).unwrap_or_default();
         self.apply(
             dialect,
             frontmatter,
@@ -537,7 +537,7 @@ ignore:
             diagnostic("unknown-model", at("gpt").0, at("gpt").1),
             diagnostic("name-convention", at("My_Agent").0, at("My_Agent").1),
         ];
-        let kept = settings.apply_to_text(Some("claude-agent"), text, text.len(), found);
+        let kept = settings.apply_to_text(Some("claude-agent"), text, text, found);
         assert_eq!(
             codes(&kept),
             [
@@ -552,7 +552,7 @@ ignore:
         let other = settings.apply_to_text(
             Some("copilot-agent"),
             text,
-            text.len(),
+            text,
             vec![diagnostic("unknown-field", at("team").0, at("team").1)],
         );
         assert_eq!(other.len(), 1);
@@ -569,8 +569,12 @@ ignore:
             diagnostic("missing-file", at("@missing"), at("@missing") + 11),
         ];
         let frontmatter_end = at("---\n<!--");
-        let kept =
-            Settings::default().apply_to_text(Some("claude-agent"), text, frontmatter_end, found);
+        let kept = Settings::default().apply_to_text(
+            Some("claude-agent"),
+            text,
+            &text[..frontmatter_end],
+            found,
+        );
         assert_eq!(codes(&kept), [("unknown-field", Severity::Warning)]);
     }
 

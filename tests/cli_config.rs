@@ -88,9 +88,11 @@ fn the_configuration_shapes_the_report() {
 
 #[test]
 fn suppression_comments_silence_single_findings() {
+    // (The Markdown heading at the end is body text, not a frontmatter comment: it silences
+    // nothing.)
     let dir = tree(&[(
         ".claude/agents/a.md",
-        "---\n# agentls-disable unknown-model\nname: a\ndescription: A\nmodel: gpt-5\nmood: calm\n---\n<!-- agentls-disable-next-line unbalanced-tags -->\n<example>\nBody\n",
+        "---\n# agentls-disable unknown-model\nname: a\ndescription: A\nmodel: gpt-5\nmood: calm\n---\n<!-- agentls-disable-next-line unbalanced-tags -->\n<example>\nBody\n# agentls-disable unknown-field\n",
     )]);
     let run = agentls(dir.path(), &["check", "--format", "json"]);
     assert_eq!(

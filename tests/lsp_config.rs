@@ -22,7 +22,7 @@ fn codes(published: &PublishDiagnosticsParams) -> Vec<String> {
         .collect()
 }
 
-const AGENT: &str = "---\nname: a\ndescription: A\nmodel: gpt-5\nmood: calm\n---\n<!-- agentls-disable-next-line unbalanced-tags -->\n<example>\nBody\n";
+const AGENT: &str = "---\nname: a\ndescription: A\nmodel: gpt-5\nmood: calm\n---\n<!-- agentls-disable-next-line unbalanced-tags -->\n<example>\nBody\n# agentls-disable unknown-field\n";
 
 #[tokio::test]
 async fn configuration_applies_and_reloads() {
@@ -46,7 +46,8 @@ async fn configuration_applies_and_reloads() {
 
     let agent = file_uri(&dir.path().join(".claude/agents/a.md"));
     server.open_uri(agent.clone(), AGENT).await;
-    // `unknown-model` is off; `unbalanced-tags` is suppressed by the comment above the line.
+    // `unknown-model` is off; `unbalanced-tags` is suppressed by the comment above the line; the
+    // body's `# agentls-disable` heading is not a frontmatter comment and silences nothing.
     server
         .wait_for_diagnostics_where(&agent, |p| codes(p) == ["unknown-field"])
         .await;

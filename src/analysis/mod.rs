@@ -357,6 +357,15 @@ impl Analysis {
 
     /// The document text the analysis read (the frontmatter and the closing fence line); ranges in
     /// the tree index into it.
+    /// The text before the body: the frontmatter block with its fences (empty without one).
+    /// Unlike [`Analysis::head`], never body text, however much the splitter read.
+    pub fn frontmatter_text(&self) -> &str {
+        self.split
+            .head
+            .get(..self.split.body_start)
+            .unwrap_or_default()
+    }
+
     pub(crate) fn head(&self) -> &str {
         &self.split.head
     }

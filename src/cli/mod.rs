@@ -402,16 +402,23 @@ impl Config {
     }
 
     /// The file's diagnostics as the configuration and its suppression comments want them.
+    /// Analysed with its path: checks such as a skill's name against its folder and `@file`
+    /// references need it.
     fn diagnose(&self, path: &Path, detected: Detected<'static>, text: &str) -> Vec<Diagnostic> {
-        let diagnostics = analyze(path, detected, text);
+        let analysis = Analysis::with_detected(
+            Some(path),
+            Some(detected),
+            text.len(),
+            std::iter::once(text),
+        );
+        let diagnostics = analysis.diagnostics();
         if self.settings.is_empty() && !text.contains("agentls-disable") {
             return diagnostics;
         }
-        let frontmatter_end = crate::syntax::split_str(text).body_start;
         self.settings.apply_to_text(
             Some(&detected.dialect.dialect),
             text,
-            frontmatter_end,
+            analysis.frontmatter_text(),
             diagnostics,
         )
     }
@@ -507,18 +514,6 @@ fn check_file(
         fixed,
         diff,
     }
-}
-
-/// The file's diagnostics, with its path: checks such as a skill's name against its folder and
-/// `@file` references need it.
-fn analyze(path: &Path, detected: Detected<'static>, text: &str) -> Vec<Diagnostic> {
-    Analysis::with_detected(
-        Some(path),
-        Some(detected),
-        text.len(),
-        std::iter::once(text),
-    )
-    .diagnostics()
 }
 
 fn write_failed(error: &io::Error) -> Diagnostic {

@@ -208,7 +208,7 @@ impl Backend {
         let rope = &document.rope;
         settings.apply(
             document.analysis.dialect(),
-            document.analysis.head(),
+            document.analysis.frontmatter_text(),
             diagnostics,
             |range| {
                 let end = range.end.min(rope.len_bytes());
