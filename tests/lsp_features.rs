@@ -6,12 +6,11 @@ mod common;
 use common::{TestServer, client_capabilities};
 use pretty_assertions::assert_eq;
 use tower_lsp_server::ls_types::{
-    CodeActionContext, CodeActionOrCommand, CodeActionParams, CompletionItemKind, CompletionParams,
-    CompletionResponse, CompletionTextEdit, DiagnosticSeverity, DocumentChangeOperation,
-    DocumentChanges, Documentation, HoverContents, HoverParams, NumberOrString,
-    PartialResultParams, Position, Range, ResourceOp, ResourceOperationKind,
-    TextDocumentIdentifier, TextDocumentPositionParams, WorkDoneProgressParams,
-    WorkspaceClientCapabilities, WorkspaceEditClientCapabilities, request,
+    CodeActionOrCommand, CompletionItemKind, CompletionParams, CompletionResponse,
+    CompletionTextEdit, DiagnosticSeverity, DocumentChangeOperation, DocumentChanges,
+    Documentation, HoverContents, HoverParams, NumberOrString, PartialResultParams, Position,
+    Range, ResourceOp, ResourceOperationKind, TextDocumentIdentifier, TextDocumentPositionParams,
+    WorkDoneProgressParams, WorkspaceClientCapabilities, WorkspaceEditClientCapabilities, request,
 };
 
 const AGENT: &str = ".claude/agents/x.md";
@@ -132,18 +131,7 @@ async fn quick_fix_renames_the_unknown_field() {
     let (mut server, _) = TestServer::initialized(client_capabilities(None)).await;
     let uri = server.open(AGENT, TYPO).await;
     server.wait_for_diagnostics(&uri, Some(1)).await;
-    let params = CodeActionParams {
-        text_document: TextDocumentIdentifier::new(uri.clone()),
-        range: range((3, 2), (3, 2)),
-        context: CodeActionContext::default(),
-        work_done_progress_params: WorkDoneProgressParams::default(),
-        partial_result_params: PartialResultParams::default(),
-    };
-    let actions = server
-        .request::<request::CodeActionRequest>(params)
-        .await
-        .expect("codeAction")
-        .unwrap_or_default();
+    let actions = server.code_actions(&uri, range((3, 2), (3, 2)), None).await;
     let rename = actions
         .iter()
         .find_map(|action| match action {
@@ -429,26 +417,6 @@ async fn dialect_overrides_from_initialization_options() {
     );
 }
 
-/// Code actions (all kinds) touching the start of line `line` of the document at `uri`.
-async fn actions_at(
-    server: &mut TestServer,
-    uri: &tower_lsp_server::ls_types::Uri,
-    line: u32,
-) -> Vec<CodeActionOrCommand> {
-    let params = CodeActionParams {
-        text_document: TextDocumentIdentifier::new(uri.clone()),
-        range: range((line, 0), (line, 0)),
-        context: CodeActionContext::default(),
-        work_done_progress_params: WorkDoneProgressParams::default(),
-        partial_result_params: PartialResultParams::default(),
-    };
-    server
-        .request::<request::CodeActionRequest>(params)
-        .await
-        .expect("codeAction")
-        .unwrap_or_default()
-}
-
 const CHAT_MODE: &str = ".github/chatmodes/plan.chatmode.md";
 const CHAT_MODE_TEXT: &str = "---\ndescription: Plans\ntools: ['codebase']\n---\nPlan.\n";
 
@@ -466,7 +434,7 @@ async fn chat_modes_migrate_by_renaming_when_the_client_can() {
     let (mut server, _) = TestServer::initialized(capabilities).await;
     let uri = server.open(CHAT_MODE, CHAT_MODE_TEXT).await;
     server.wait_for_diagnostics(&uri, Some(1)).await;
-    let actions = actions_at(&mut server, &uri, 0).await;
+    let actions = server.code_actions(&uri, range((0, 0), (0, 0)), None).await;
     let migrate = actions
         .iter()
         .find_map(|action| match action {
@@ -517,7 +485,7 @@ async fn chat_mode_migration_is_not_offered_to_clients_that_cannot_rename() {
         "{:#?}",
         published.diagnostics
     );
-    let actions = actions_at(&mut server, &uri, 0).await;
+    let actions = server.code_actions(&uri, range((0, 0), (0, 0)), None).await;
     assert!(
         actions.iter().all(|action| !matches!(
             action,

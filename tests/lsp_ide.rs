@@ -7,10 +7,9 @@ use common::{TestServer, client_capabilities};
 use pretty_assertions::assert_eq;
 use serde_json::json;
 use tower_lsp_server::ls_types::{
-    CodeAction, CodeActionContext, CodeActionKind, CodeActionOrCommand, CodeActionParams, Color,
-    ColorPresentationParams, DocumentColorParams, InlayHintLabel, InlayHintParams,
-    PartialResultParams, Position, Range, TextDocumentIdentifier, TextEdit, Uri,
-    WorkDoneProgressParams, request,
+    CodeAction, CodeActionKind, CodeActionOrCommand, Color, ColorPresentationParams,
+    DocumentColorParams, InlayHintLabel, InlayHintParams, PartialResultParams, Position, Range,
+    TextDocumentIdentifier, TextEdit, Uri, WorkDoneProgressParams, request,
 };
 
 const AGENT: &str = ".claude/agents/x.md";
@@ -100,21 +99,9 @@ async fn code_actions(
     at: Range,
     only: Option<Vec<CodeActionKind>>,
 ) -> Vec<CodeAction> {
-    let params = CodeActionParams {
-        text_document: TextDocumentIdentifier::new(uri.clone()),
-        range: at,
-        context: CodeActionContext {
-            only,
-            ..CodeActionContext::default()
-        },
-        work_done_progress_params: WorkDoneProgressParams::default(),
-        partial_result_params: PartialResultParams::default(),
-    };
     server
-        .request::<request::CodeActionRequest>(params)
+        .code_actions(uri, at, only)
         .await
-        .expect("codeAction")
-        .unwrap_or_default()
         .into_iter()
         .map(|action| match action {
             CodeActionOrCommand::CodeAction(action) => action,

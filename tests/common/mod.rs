@@ -282,15 +282,8 @@ impl TestServer {
         uri: &Uri,
         version: Option<i32>,
     ) -> PublishDiagnosticsParams {
-        let method = notification::PublishDiagnostics::METHOD;
-        let message = self
-            .wait_for(|message| {
-                message["method"] == method
-                    && message["params"]["uri"] == uri.as_str()
-                    && message["params"]["version"] == json!(version)
-            })
-            .await;
-        serde_json::from_value(message["params"].clone()).expect("publishDiagnostics params")
+        self.wait_for_diagnostics_where(uri, |params| params.version == version)
+            .await
     }
 
     /// The first diagnostics published for `uri` that satisfy `accept`, skipping earlier
@@ -311,6 +304,32 @@ impl TestServer {
             })
             .await;
         serde_json::from_value(message["params"].clone()).expect("publishDiagnostics params")
+    }
+
+    /// The code actions for `range` of `uri`, of the kinds in `only` (all kinds: `None`).
+    pub async fn code_actions(
+        &mut self,
+        uri: &Uri,
+        range: tower_lsp_server::ls_types::Range,
+        only: Option<Vec<tower_lsp_server::ls_types::CodeActionKind>>,
+    ) -> Vec<tower_lsp_server::ls_types::CodeActionOrCommand> {
+        use tower_lsp_server::ls_types::{
+            CodeActionContext, CodeActionParams, PartialResultParams, WorkDoneProgressParams,
+        };
+        let params = CodeActionParams {
+            text_document: TextDocumentIdentifier::new(uri.clone()),
+            range,
+            context: CodeActionContext {
+                only,
+                ..CodeActionContext::default()
+            },
+            work_done_progress_params: WorkDoneProgressParams::default(),
+            partial_result_params: PartialResultParams::default(),
+        };
+        self.request::<request::CodeActionRequest>(params)
+            .await
+            .expect("codeAction")
+            .unwrap_or_default()
     }
 
     /// The server's `(version, text)` of a document, through the `agentls/debugDocumentText` hook.
