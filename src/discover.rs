@@ -103,20 +103,7 @@ fn walked_candidate(entry: DirEntry, overrides: &DialectOverrides) -> Option<Can
     if !is_file {
         return None;
     }
-    let path = entry.into_path();
-    let overridden = (!overrides.is_empty())
-        .then(|| overrides.overridden(&std::path::absolute(&path).unwrap_or_else(|_| path.clone())))
-        .flatten();
-    let class = match overridden {
-        Some(detected) => PathClass::Dialect(detected),
-        None => classify_walked(&path)?,
-    };
-    Some(Candidate {
-        display: display_path(&path),
-        path,
-        explicit: false,
-        class,
-    })
+    walked(entry.path(), overrides)
 }
 
 /// A file named on the command line.
@@ -132,7 +119,11 @@ pub fn explicit(path: &Path) -> Candidate {
 /// The candidate a walk would make of the file at `path` (a file the workspace index hears
 /// about one at a time), or `None` when a walk would skip it.
 pub fn walked(path: &Path, overrides: &DialectOverrides) -> Option<Candidate> {
-    let class = match overrides.overridden(path) {
+    // Override globs are anchored where they were written: match the absolute path.
+    let overridden = (!overrides.is_empty())
+        .then(|| overrides.overridden(&std::path::absolute(path).unwrap_or_else(|_| path.into())))
+        .flatten();
+    let class = match overridden {
         Some(detected) => PathClass::Dialect(detected),
         None => classify_walked(path)?,
     };
