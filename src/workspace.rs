@@ -123,17 +123,7 @@ impl FileFacts {
     /// The facts of a file on disk, classified as `agentls check` would; `None` when it is not an
     /// agent file (or cannot be read).
     pub fn from_disk(candidate: &Candidate) -> Option<Self> {
-        let (text, failure) = Source::read(&candidate.path).into_parts();
-        if failure.is_some() {
-            return None;
-        }
-        let detected = classify_text(candidate, &text)?;
-        let analysis = Analysis::with_detected(
-            Some(&candidate.path),
-            Some(detected),
-            text.len(),
-            std::iter::once(text.as_str()),
-        );
+        let (_, analysis) = analyse_disk(candidate)?;
         Self::from_analysis(&candidate.path, &analysis)
     }
 
@@ -218,6 +208,24 @@ fn file_stem(path: &Path) -> Option<String> {
     (!stem.is_empty()).then(|| stem.to_owned())
 }
 
+/// The file of `candidate` read from disk and analysed as `agentls check` would, with its path
+/// (path-dependent checks run): its text and analysis. `None` when it is not an agent file or
+/// cannot be read.
+pub fn analyse_disk(candidate: &Candidate) -> Option<(String, Analysis)> {
+    let (text, failure) = Source::read(&candidate.path).into_parts();
+    if failure.is_some() {
+        return None;
+    }
+    let detected = classify_text(candidate, &text)?;
+    let analysis = Analysis::with_detected(
+        Some(&candidate.path),
+        Some(detected),
+        text.len(),
+        std::iter::once(text.as_str()),
+    );
+    Some((text, analysis))
+}
+
 /// The facts of every candidate that is an agent file, read from disk in parallel (what the
 /// server's index is built from).
 pub fn scan(candidates: &[Candidate]) -> Vec<(PathBuf, FileFacts)> {
@@ -284,6 +292,24 @@ impl WorkspaceIndex {
                 .references
                 .iter()
                 .any(|reference| names.contains(&reference.name))
+    }
+
+    /// Every indexed path.
+    pub fn paths(&self) -> Vec<PathBuf> {
+        self.files.iter().map(|entry| entry.key().clone()).collect()
+    }
+
+    /// The indexed files whose cross-file diagnostics depend on files named `names`
+    /// (see [`WorkspaceIndex::depends_on`]).
+    pub fn dependents(&self, names: &[String]) -> Vec<PathBuf> {
+        if names.is_empty() {
+            return Vec::new();
+        }
+        self.files
+            .iter()
+            .filter(|entry| Self::depends_on(entry.value(), names))
+            .map(|entry| entry.key().clone())
+            .collect()
     }
 
     /// Forgets every file under `folder` (a workspace folder that was removed).
@@ -562,6 +588,20 @@ mod tests {
             &["api-style".to_owned()]
         ));
         assert!(WorkspaceIndex::depends_on(&agent, &["reviewer".to_owned()]));
+        // The agent names the skill, which declares the name.
+        let mut dependents = index.dependents(&["api-style".to_owned()]);
+        dependents.sort();
+        assert_eq!(
+            dependents,
+            [
+                agent_path.to_path_buf(),
+                PathBuf::from("/w/.claude/skills/api-style/SKILL.md")
+            ]
+        );
+        assert_eq!(
+            index.dependents(&["unrelated".to_owned()]),
+            Vec::<PathBuf>::new()
+        );
         assert!(!WorkspaceIndex::depends_on(
             &agent,
             &["unrelated".to_owned()]

@@ -4,6 +4,7 @@
 
 mod common;
 
+use common::fixture::{Workspace, position};
 use common::{TestServer, client_capabilities, file_uri, watching_capabilities};
 use serde_json::Value;
 use tower_lsp_server::ls_types::{
@@ -14,13 +15,24 @@ use tower_lsp_server::ls_types::{
     WorkDoneProgressParams, WorkspaceSymbolParams, WorkspaceSymbolResponse, notification, request,
 };
 
-fn write(root: &std::path::Path, path: &str, text: &str) {
-    let path = root.join(path);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
-}
-
-const REVIEWER: &str = "---\nname: reviewer\ndescription: Reviews code\nskills: [api-style, release-notes]\n---\nReview.\n";
+/// A project agent naming a skill that exists and one that does not; a README that is no agent.
+const PROJECT: &str = "\
+//- /.claude/agents/reviewer.md
+---
+name: reviewer
+description: Reviews code
+skills: [api-style, release-notes]
+---
+Review.
+//- /.claude/skills/api-style/SKILL.md
+---
+name: api-style
+description: Our API conventions
+---
+Use REST.
+//- /README.md
+# Not an agent
+";
 
 fn has_code(published: &PublishDiagnosticsParams, code: &str) -> bool {
     published
@@ -31,15 +43,8 @@ fn has_code(published: &PublishDiagnosticsParams, code: &str) -> bool {
 
 #[tokio::test]
 async fn index_navigation_and_cross_file_diagnostics() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path();
-    write(root, ".claude/agents/reviewer.md", REVIEWER);
-    write(
-        root,
-        ".claude/skills/api-style/SKILL.md",
-        "---\nname: api-style\ndescription: Our API conventions\n---\nUse REST.\n",
-    );
-    write(root, "README.md", "# Not an agent\n");
+    let workspace = Workspace::new(PROJECT);
+    let root = workspace.root();
 
     let mut capabilities = watching_capabilities();
     capabilities.window = Some(WindowClientCapabilities {
@@ -65,8 +70,13 @@ async fn index_navigation_and_cross_file_diagnostics() {
     assert_eq!(end["params"]["value"]["message"], "2 agent files");
 
     // The open agent names a skill that exists and one that does not.
-    let reviewer = file_uri(&root.join(".claude/agents/reviewer.md"));
-    server.open_uri(reviewer.clone(), REVIEWER).await;
+    let reviewer = workspace.uri(".claude/agents/reviewer.md");
+    server
+        .open_uri(
+            reviewer.clone(),
+            workspace.text(".claude/agents/reviewer.md"),
+        )
+        .await;
     let published = server.wait_for_diagnostics(&reviewer, Some(1)).await;
     let unknown: Vec<_> = published
         .diagnostics
@@ -211,8 +221,7 @@ async fn index_navigation_and_cross_file_diagnostics() {
     );
 
     // The missing skill appears on disk: the watcher reports it and the warning goes.
-    write(
-        root,
+    workspace.write(
         ".claude/skills/release-notes/SKILL.md",
         "---\nname: release-notes\ndescription: Notes\n---\nWrite notes.\n",
     );
@@ -231,31 +240,40 @@ async fn index_navigation_and_cross_file_diagnostics() {
 
 #[tokio::test]
 async fn definition_follows_body_file_references() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path();
-    let command = "---\ndescription: Ship it\n---\nFollow @docs/release.md and @docs/missing.md.\n";
-    write(root, ".claude/commands/ship.md", command);
-    write(root, "docs/release.md", "# Release\n");
+    let workspace = Workspace::new(
+        "\
+//- /.claude/commands/ship.md
+---
+description: Ship it
+---
+Follow @docs/rel$0ease.md and @docs/missing.md.
+//- /docs/release.md
+# Release
+",
+    );
+    let root = workspace.root();
     let mut server = TestServer::start();
     server.initialize_in(root, client_capabilities(None)).await;
-    let uri = file_uri(&root.join(".claude/commands/ship.md"));
-    server.open_uri(uri.clone(), command).await;
+    let (uri, cursor) = workspace.cursor();
+    server
+        .open_uri(uri.clone(), workspace.text(".claude/commands/ship.md"))
+        .await;
     server.wait_for_diagnostics(&uri, Some(1)).await;
     let definition_at = |character| GotoDefinitionParams {
         text_document_position_params: TextDocumentPositionParams::new(
             TextDocumentIdentifier::new(uri.clone()),
-            Position::new(3, character),
+            Position::new(cursor.line, character),
         ),
         work_done_progress_params: WorkDoneProgressParams::default(),
         partial_result_params: PartialResultParams::default(),
     };
     let found = server
-        .request::<request::GotoDefinition>(definition_at(12))
+        .request::<request::GotoDefinition>(definition_at(cursor.character))
         .await
         .expect("definition");
     match found {
         Some(GotoDefinitionResponse::Scalar(location)) => {
-            assert_eq!(location.uri, file_uri(&root.join("docs/release.md")));
+            assert_eq!(location.uri, workspace.uri("docs/release.md"));
         }
         other => panic!("the referenced file expected: {other:?}"),
     }
@@ -269,28 +287,27 @@ async fn definition_follows_body_file_references() {
 
 #[tokio::test]
 async fn workspace_folders_come_and_go() {
-    let first = tempfile::tempdir().unwrap();
-    let second = tempfile::tempdir().unwrap();
-    let agent_text = "---\nname: reviewer\ndescription: R\nskills: [shared-style]\n---\nReview.\n";
-    write(first.path(), ".claude/agents/reviewer.md", agent_text);
+    let first = Workspace::new(
+        "//- /.claude/agents/reviewer.md\n---\nname: reviewer\ndescription: R\nskills: [shared-style]\n---\nReview.\n",
+    );
     // The skill lives in another folder of the (multi-root) workspace.
-    write(
-        second.path(),
-        ".claude/skills/shared-style/SKILL.md",
-        "---\nname: shared-style\ndescription: S\n---\nBe terse.\n",
+    let second = Workspace::new(
+        "//- /.claude/skills/shared-style/SKILL.md\n---\nname: shared-style\ndescription: S\n---\nBe terse.\n",
     );
     let mut server = TestServer::start();
     server
-        .initialize_in(first.path(), client_capabilities(None))
+        .initialize_in(first.root(), client_capabilities(None))
         .await;
-    let agent = file_uri(&first.path().join(".claude/agents/reviewer.md"));
-    server.open_uri(agent.clone(), agent_text).await;
+    let agent = first.uri(".claude/agents/reviewer.md");
+    server
+        .open_uri(agent.clone(), first.text(".claude/agents/reviewer.md"))
+        .await;
     server
         .wait_for_diagnostics_where(&agent, |p| has_code(p, "unknown-reference"))
         .await;
 
     let folder = tower_lsp_server::ls_types::WorkspaceFolder {
-        uri: file_uri(second.path()),
+        uri: file_uri(second.root()),
         name: "second".into(),
     };
     let change = |added: Vec<_>, removed: Vec<_>| {
@@ -310,4 +327,191 @@ async fn workspace_folders_come_and_go() {
     server
         .wait_for_diagnostics_where(&agent, |p| has_code(p, "unknown-reference"))
         .await;
+}
+
+#[test]
+fn fixture_files_and_cursor() {
+    let workspace = Workspace::new(
+        "//- /.claude/agents/a.md\n---\nname: a😀$0b\n---\n//- /.claude/skills/s/SKILL.md\nSkill\n",
+    );
+    assert_eq!(
+        workspace.text("/.claude/agents/a.md"),
+        "---\nname: a😀b\n---\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(workspace.path(".claude/skills/s/SKILL.md")).unwrap(),
+        "Skill\n"
+    );
+    let (uri, at) = workspace.cursor();
+    assert_eq!(uri, workspace.uri("/.claude/agents/a.md"));
+    assert_eq!(at, Position::new(1, 9), "`name: a` is 7 units, 😀 two more");
+}
+
+/// Agents nobody has open: a broken one and one naming a missing skill.
+const CLOSED: &str = "\
+//- /.claude/agents/reviewer.md
+---
+name: reviewer
+description: Reviews code
+skills: [release-notes]
+---
+Review.
+//- /.claude/agents/broken.md
+---
+name: broken
+description: Broken
+modle: sonnet
+---
+Body.
+//- /.claude/skills/api-style/SKILL.md
+---
+name: api-style
+description: Our API conventions
+---
+Use REST.
+";
+
+#[tokio::test]
+async fn closed_files_get_diagnostics_kept_current() {
+    let workspace = Workspace::new(CLOSED);
+    let mut server = TestServer::start();
+    server
+        .initialize_in(workspace.root(), watching_capabilities())
+        .await;
+    server.answer("client/registerCapability").await;
+    let reviewer = workspace.uri(".claude/agents/reviewer.md");
+    let broken = workspace.uri(".claude/agents/broken.md");
+    let skill = workspace.uri(".claude/skills/api-style/SKILL.md");
+
+    // Published once the index is built, without a version (the disk's text).
+    let published = server.wait_for_diagnostics(&reviewer, None).await;
+    assert!(has_code(&published, "unknown-reference"), "{published:#?}");
+    let published = server.wait_for_diagnostics(&broken, None).await;
+    let unknown = published
+        .diagnostics
+        .iter()
+        .find(|d| d.code == Some(NumberOrString::String("unknown-field".into())))
+        .expect("the typo");
+    let text = workspace.text(".claude/agents/broken.md");
+    let start = text.find("modle").unwrap();
+    assert_eq!(unknown.range.start, position(text, start));
+
+    // The skill appears on disk: the reviewer's warning is cleared.
+    workspace.write(
+        ".claude/skills/release-notes/SKILL.md",
+        "---\nname: release-notes\ndescription: Notes\n---\nWrite notes.\n",
+    );
+    let created = FileEvent::new(
+        workspace.uri(".claude/skills/release-notes/SKILL.md"),
+        FileChangeType::CREATED,
+    );
+    server
+        .notify::<notification::DidChangeWatchedFiles>(DidChangeWatchedFilesParams {
+            changes: vec![created],
+        })
+        .await;
+    let cleared = server.wait_for_diagnostics(&reviewer, None).await;
+    assert_eq!(cleared.diagnostics, []);
+
+    // Opened, the editor's text wins and carries its version; closed again, the disk's counts.
+    server
+        .open_uri(
+            broken.clone(),
+            "---\nname: broken\ndescription: Fixed\n---\nBody.\n",
+        )
+        .await;
+    let open = server.wait_for_diagnostics(&broken, Some(1)).await;
+    assert_eq!(open.diagnostics, []);
+    server
+        .notify::<notification::DidCloseTextDocument>(
+            tower_lsp_server::ls_types::DidCloseTextDocumentParams {
+                text_document: TextDocumentIdentifier::new(broken.clone()),
+            },
+        )
+        .await;
+    server
+        .wait_for_diagnostics_where(&broken, |p| p.version.is_none() && p.diagnostics.is_empty())
+        .await;
+    let again = server
+        .wait_for_diagnostics_where(&broken, |p| {
+            p.version.is_none() && !p.diagnostics.is_empty()
+        })
+        .await;
+    assert!(has_code(&again, "unknown-field"), "{again:#?}");
+
+    // Fixed on disk: cleared.
+    workspace.write(
+        ".claude/agents/broken.md",
+        "---\nname: broken\ndescription: Fixed\n---\nBody.\n",
+    );
+    server
+        .notify::<notification::DidChangeWatchedFiles>(DidChangeWatchedFilesParams {
+            changes: vec![FileEvent::new(broken.clone(), FileChangeType::CHANGED)],
+        })
+        .await;
+    let fixed = server.wait_for_diagnostics(&broken, None).await;
+    assert_eq!(fixed.diagnostics, []);
+
+    // The skill is deleted: the reviewer's warning is back; then the client turns these
+    // diagnostics off, and what was published is cleared.
+    workspace.remove(".claude/skills/release-notes/SKILL.md");
+    server
+        .notify::<notification::DidChangeWatchedFiles>(DidChangeWatchedFilesParams {
+            changes: vec![FileEvent::new(
+                workspace.uri(".claude/skills/release-notes/SKILL.md"),
+                FileChangeType::DELETED,
+            )],
+        })
+        .await;
+    server
+        .wait_for_diagnostics_where(&reviewer, |p| has_code(p, "unknown-reference"))
+        .await;
+    server
+        .notify::<notification::DidChangeConfiguration>(
+            tower_lsp_server::ls_types::DidChangeConfigurationParams {
+                settings: serde_json::json!({ "agentls": { "workspaceDiagnostics": false } }),
+            },
+        )
+        .await;
+    server
+        .wait_for_diagnostics_where(&reviewer, |p| p.diagnostics.is_empty())
+        .await;
+    // A clean closed file never costs a message.
+    assert!(
+        server
+            .unclaimed(|m| m["params"]["uri"] == skill.as_str())
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn open_files_are_classified_as_a_walk_classifies_them() {
+    // A plugin-shaped folder without a manifest (as in a marketplace's `plugins/<name>/`): its
+    // agents are agents by layout, open as closed.
+    let workspace = Workspace::new(
+        "\
+//- /plugins/tools/agents/reviewer.md
+---
+name: reviewer
+description: Reviews
+modle: sonnet
+---
+Review.
+//- /plugins/tools/commands/ship.md
+Ship it.
+",
+    );
+    let mut server = TestServer::start();
+    server
+        .initialize_in(workspace.root(), client_capabilities(None))
+        .await;
+    let uri = workspace.uri("plugins/tools/agents/reviewer.md");
+    server
+        .open_uri(
+            uri.clone(),
+            workspace.text("plugins/tools/agents/reviewer.md"),
+        )
+        .await;
+    let published = server.wait_for_diagnostics(&uri, Some(1)).await;
+    assert!(has_code(&published, "unknown-field"), "{published:#?}");
 }

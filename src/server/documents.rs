@@ -4,7 +4,7 @@
 //! the old snapshot and storing the new one), and readers clone an `Arc<Document>` out instead of
 //! holding a map guard, so a snapshot never changes under a running handler.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use dashmap::DashMap;
@@ -15,8 +15,9 @@ use tower_lsp_server::ls_types::{TextDocumentContentChangeEvent, Uri};
 use arc_swap::ArcSwap;
 
 use crate::analysis::Analysis;
+use crate::discover;
 use crate::line_index::{PositionEncoding, range_from_lsp};
-use crate::schema::DialectOverrides;
+use crate::schema::{Detected, DialectOverrides};
 
 /// One version of an open document with its analysis.
 #[derive(Debug)]
@@ -40,7 +41,9 @@ impl Document {
         path: Option<PathBuf>,
         overrides: &DialectOverrides,
     ) -> Self {
-        let detected = path.as_deref().and_then(|path| overrides.detect(path));
+        let detected = path
+            .as_deref()
+            .and_then(|path| detect(path, &rope, overrides));
         let analysis = Arc::new(Analysis::with_detected(
             path.as_deref(),
             detected,
@@ -65,6 +68,17 @@ impl Document {
             analysis,
         }
     }
+}
+
+/// The dialect of an opened document: by the overrides and path rules, else as a workspace walk
+/// classifies it (a plugin-shaped folder, a collection layout, a frontmatter that fits), so that a
+/// file gets the same diagnostics open as closed. Decided when the document is opened.
+fn detect(path: &Path, rope: &Rope, overrides: &DialectOverrides) -> Option<Detected<'static>> {
+    if let Some(detected) = overrides.detect(path) {
+        return Some(detected);
+    }
+    let candidate = discover::walked(path, overrides)?;
+    discover::classify_text(&candidate, &rope.to_string())
 }
 
 /// What happened to a `didChange`.

@@ -9,6 +9,7 @@
 //!   becomes an `InternalError` (-32603) response or a logged notification failure.
 
 mod capabilities;
+mod closed;
 mod documents;
 mod from_proto;
 mod to_proto;
@@ -23,6 +24,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use arc_swap::ArcSwap;
+use dashmap::DashSet;
 
 use futures::FutureExt;
 use serde_json::{Value, json};
@@ -54,6 +56,7 @@ use crate::source::Source;
 use crate::text::TextRange;
 use crate::workspace::{self, FileFacts, Reference, WorkspaceIndex, rename_in_file};
 use capabilities::kind_requested;
+use closed::workspace_diagnostics;
 use documents::ChangeOutcome;
 
 /// Files analysed per blocking task while indexing (a progress report after each).
@@ -137,9 +140,14 @@ pub struct Backend {
     /// `workspace/didChangeWorkspaceFolders`).
     roots: ArcSwap<Vec<PathBuf>>,
     /// What every agent file in the workspace declares and names.
-    index: WorkspaceIndex,
+    index: Arc<WorkspaceIndex>,
     /// The index has been built: cross-file diagnostics are trustworthy from now on.
     index_ready: AtomicBool,
+    /// The client wants diagnostics for files that are not open (`workspaceDiagnostics`, on
+    /// unless turned off).
+    workspace_diagnostics: AtomicBool,
+    /// Closed files whose last published diagnostics were not empty (to clear them later).
+    closed_published: DashSet<PathBuf>,
 }
 
 impl Backend {
@@ -156,8 +164,10 @@ impl Backend {
             pulls_configuration: OnceLock::new(),
             shows_progress: OnceLock::new(),
             roots: ArcSwap::default(),
-            index: WorkspaceIndex::default(),
+            index: Arc::default(),
             index_ready: AtomicBool::new(false),
+            workspace_diagnostics: AtomicBool::new(true),
+            closed_published: DashSet::new(),
         }
     }
 
@@ -233,7 +243,7 @@ impl Backend {
 
     /// Re-publishes the open documents (except `except`) whose cross-file diagnostics depend on
     /// files named `names`: only those, so that opening many documents stays linear.
-    async fn republish_dependents(&self, names: &[String], except: &Uri) {
+    async fn republish_dependents(&self, names: &[String], except: Option<&Uri>) {
         if !self.index_ready.load(Ordering::Acquire) || names.is_empty() {
             return;
         }
@@ -243,10 +253,11 @@ impl Backend {
                 .as_deref()
                 .and_then(|path| self.index.get(path))
                 .is_some_and(|facts| WorkspaceIndex::depends_on(&facts, names));
-            if depends && &uri != except {
+            if depends && Some(&uri) != except {
                 self.publish_diagnostics(uri, document).await;
             }
         }
+        self.publish_closed(self.index.dependents(names)).await;
     }
 
     /// Re-publishes every open document except `except` (after a change other files'
@@ -328,6 +339,7 @@ impl Backend {
                 .await;
         }
         self.republish_others(None).await;
+        self.publish_all_closed().await;
     }
 
     /// An LSP location for a byte range of the file at `path` (its open text, else the disk's).
@@ -374,6 +386,7 @@ impl Backend {
             self.index_document(&snapshot);
             self.publish_diagnostics(uri, snapshot).await;
         }
+        self.publish_all_closed().await;
     }
 
     /// The configuration file's problems, as diagnostics on the file (cleared when none).
@@ -485,6 +498,11 @@ impl LanguageServer for Backend {
                 let (entries, more) = client_dialects(options);
                 self.client_dialects.store(Arc::new(entries));
                 problems.extend(more);
+                match workspace_diagnostics(options) {
+                    Ok(Some(on)) => self.workspace_diagnostics.store(on, Ordering::Release),
+                    Ok(None) => {}
+                    Err(problem) => problems.push(problem),
+                }
             }
             let (overrides, more) = settings.dialect_overrides(&self.client_dialects.load());
             problems.extend(more);
@@ -591,7 +609,18 @@ impl LanguageServer for Backend {
             let Some(settings) = settings else {
                 return;
             };
-            let (entries, problems) = client_dialects(&settings);
+            let (entries, mut problems) = client_dialects(&settings);
+            match workspace_diagnostics(&settings) {
+                Ok(Some(on)) => {
+                    if !self.workspace_diagnostics.swap(on, Ordering::AcqRel) && on {
+                        tracing::info!("diagnostics for closed files turned on");
+                    } else if !on {
+                        self.clear_closed(None).await;
+                    }
+                }
+                Ok(None) => {}
+                Err(problem) => problems.push(problem),
+            }
             for problem in problems {
                 self.client
                     .show_message(MessageType::WARNING, format!("agentls: {problem}"))
@@ -619,6 +648,7 @@ impl LanguageServer for Backend {
             self.roots.store(Arc::new(roots));
             for root in &removed {
                 self.index.remove_under(root);
+                self.clear_closed(Some(root)).await;
             }
             tracing::info!(
                 added = added.len(),
@@ -641,7 +671,8 @@ impl LanguageServer for Backend {
             };
             let config_file = folder.join(config::FILE_NAME);
             let mut config_changed = false;
-            let mut index_changed = false;
+            let mut names = Vec::new();
+            let mut changed_files = Vec::new();
             let overrides = self.documents.overrides();
             for change in &params.changes {
                 let Some(path) = change.uri.to_file_path().map(|path| path.into_owned()) else {
@@ -661,12 +692,18 @@ impl LanguageServer for Backend {
                     discover::walked(&path, &overrides)
                         .and_then(|candidate| FileFacts::from_disk(&candidate))
                 };
-                index_changed |= self.index.update(&path, facts);
+                if let Some(changed) = self.index.replace(&path, facts) {
+                    names.extend(changed);
+                }
+                changed_files.push(path);
             }
             if config_changed {
                 self.reload_config().await;
-            } else if index_changed {
-                self.republish_others(None).await;
+            } else {
+                // The changed files themselves (even with the same facts: their own
+                // diagnostics), then the files whose cross-file diagnostics depend on them.
+                self.publish_closed(changed_files).await;
+                self.republish_dependents(&names, None).await;
             }
         })
         .await;
@@ -692,11 +729,14 @@ impl LanguageServer for Backend {
                 version = document.version,
                 "opened"
             );
+            if let Some(path) = &snapshot.path {
+                self.forget_closed(path);
+            }
             let changed = self.index_document(&snapshot);
             self.publish_diagnostics(document.uri.clone(), snapshot)
                 .await;
             if let Some(names) = changed {
-                self.republish_dependents(&names, &document.uri).await;
+                self.republish_dependents(&names, Some(&document.uri)).await;
             }
         })
         .await;
@@ -732,7 +772,7 @@ impl LanguageServer for Backend {
             let changed = self.index_document(&snapshot);
             self.publish_diagnostics(uri.clone(), snapshot).await;
             if let Some(names) = changed {
-                self.republish_dependents(&names, &uri).await;
+                self.republish_dependents(&names, Some(&uri)).await;
             }
         })
         .await;
@@ -745,20 +785,26 @@ impl LanguageServer for Backend {
                 .documents
                 .get(&uri)
                 .and_then(|document| document.path.clone());
-            if let Some(path) = path {
-                // Closed: the disk's version counts again.
-                let facts = discover::walked(&path, &self.documents.overrides())
+            // Closed: the disk's version counts again.
+            let names = path.as_deref().and_then(|path| {
+                let facts = discover::walked(path, &self.documents.overrides())
                     .and_then(|candidate| FileFacts::from_disk(&candidate));
-                self.index.update(&path, facts);
-            }
+                self.index.replace(path, facts)
+            });
             if !self.documents.close(&uri) {
                 tracing::warn!(
                     uri = uri.as_str(),
                     "didClose for a document that is not open"
                 );
             }
-            // Clear what the editor shows for the closed file.
+            // Clear what the editor shows for the open text; the disk's may follow.
             self.client.publish_diagnostics(uri, Vec::new(), None).await;
+            if let Some(path) = path {
+                self.publish_closed(vec![path]).await;
+            }
+            if let Some(names) = names {
+                self.republish_dependents(&names, None).await;
+            }
         })
         .await;
     }

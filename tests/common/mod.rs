@@ -4,6 +4,8 @@
 // Each test crate uses a different subset of these helpers.
 #![allow(dead_code)]
 
+pub mod fixture;
+
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
@@ -246,6 +248,15 @@ impl TestServer {
             }
             self.inbox.push_back(message);
         }
+    }
+
+    /// The messages received so far that no `wait_*` call claimed and that match `predicate`
+    /// (everything that arrived before the last awaited message is in there).
+    pub fn unclaimed(&self, mut predicate: impl FnMut(&Value) -> bool) -> Vec<&Value> {
+        self.inbox
+            .iter()
+            .filter(|message| predicate(message))
+            .collect()
     }
 
     pub async fn open(&mut self, path: &str, text: &str) -> Uri {
