@@ -10,7 +10,7 @@ use std::sync::Arc;
 use dashmap::DashMap;
 
 use crate::analysis::values::list_items;
-use crate::analysis::{Analysis, Diagnostic, Severity};
+use crate::analysis::{Analysis, Diagnostic, Mention, Severity};
 use crate::discover::{Candidate, classify_text};
 use crate::schema::{Dialect, plugin_root, plugin_shaped_root};
 use crate::source::Source;
@@ -353,6 +353,42 @@ impl WorkspaceIndex {
         found
     }
 
+    /// The files a prose mention may name: those of the dialects its cues point to (a prefix
+    /// such as `@agent-`, or a word such as `agent` next to it), else, for a name that looks
+    /// like one (quoted, or compound like `code-reviewer`), a file of any dialect that prose
+    /// mentions. Sorted by path.
+    pub fn mentioned(&self, mention: &Mention) -> Vec<Definition> {
+        let registry = crate::schema::Registry::get();
+        let cued: Vec<String> = registry
+            .dialects()
+            .filter(|dialect| {
+                let cues = &dialect.mentions;
+                match &mention.prefix {
+                    Some(prefix) => cues.prefixes.contains(prefix),
+                    None => mention
+                        .neighbours
+                        .iter()
+                        .any(|word| cues.words.contains(word)),
+                }
+            })
+            .map(|dialect| dialect.dialect.clone())
+            .collect();
+        if !cued.is_empty() {
+            return self.definitions(&mention.name, &cued);
+        }
+        if mention.prefix.is_some() || !mention.looks_like_a_name() {
+            return Vec::new();
+        }
+        let mentionable: Vec<String> = registry
+            .dialects()
+            .filter(|dialect| {
+                !dialect.mentions.words.is_empty() || !dialect.mentions.prefixes.is_empty()
+            })
+            .map(|dialect| dialect.dialect.clone())
+            .collect();
+        self.definitions(&mention.name, &mentionable)
+    }
+
     /// Every file whose name contains `query` (case-insensitive), sorted by name then path.
     pub fn symbols(&self, query: &str) -> Vec<Definition> {
         let query = query.to_lowercase();
@@ -468,6 +504,7 @@ fn target_title(targets: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::mention_at;
 
     fn facts(path: &str, text: &str) -> FileFacts {
         let analysis = Analysis::from_text(Some(Path::new(path)), text);
@@ -606,6 +643,29 @@ mod tests {
             &agent,
             &["unrelated".to_owned()]
         ));
+        // Prose mentions: cued by a word or prefix, or a compound name alone.
+        let mentioned = |line: &str| -> Vec<String> {
+            let column = line.find('|').expect("a cursor");
+            let line = line.replace('|', "");
+            let mention = mention_at(&line, column).expect("a mention");
+            index
+                .mentioned(&mention)
+                .iter()
+                .map(|definition| definition.facts.dialect.to_owned())
+                .collect()
+        };
+        assert_eq!(mentioned("use the api-st|yle skill"), ["claude-skill"]);
+        assert_eq!(mentioned("use the api-st|yle agent"), Vec::<String>::new());
+        assert_eq!(mentioned("see `api-st|yle`"), ["claude-skill"]);
+        assert_eq!(
+            mentioned("ask @agent-rev|iewer"),
+            ["claude-agent", "claude-agent"]
+        );
+        assert_eq!(
+            mentioned("a rev|iewer"),
+            Vec::<String>::new(),
+            "a plain word is prose"
+        );
         index.remove_under(Path::new("/w/.claude/agents/reviewer-2.md"));
         assert!(
             index

@@ -515,3 +515,77 @@ Ship it.
     let published = server.wait_for_diagnostics(&uri, Some(1)).await;
     assert!(has_code(&published, "unknown-field"), "{published:#?}");
 }
+
+#[tokio::test]
+async fn definition_follows_prose_mentions() {
+    let workspace = Workspace::new(
+        "\
+//- /.claude/commands/review.md
+---
+description: Review the change
+---
+First ask the code-rev$0iewer agent, then @agent-test-runner, then run /ship.
+//- /.claude/agents/code-reviewer.md
+---
+name: code-reviewer
+description: Reviews code
+---
+Review.
+//- /.claude/agents/test-runner.md
+---
+name: test-runner
+description: Runs tests
+---
+Run.
+//- /.claude/commands/ship.md
+Ship it.
+",
+    );
+    let mut server = TestServer::start();
+    server.initialize_indexed(workspace.root()).await;
+    let (uri, cursor) = workspace.cursor();
+    let text = workspace.text(".claude/commands/review.md");
+    server.open_uri(uri.clone(), text).await;
+    let definition_at = |position: Position| GotoDefinitionParams {
+        text_document_position_params: TextDocumentPositionParams::new(
+            TextDocumentIdentifier::new(uri.clone()),
+            position,
+        ),
+        work_done_progress_params: WorkDoneProgressParams::default(),
+        partial_result_params: PartialResultParams::default(),
+    };
+    let line = text.lines().nth(3).unwrap();
+    let expectations = [
+        (cursor, ".claude/agents/code-reviewer.md"),
+        (
+            Position::new(
+                3,
+                u32::try_from(line.find("test-runner").unwrap()).unwrap() + 2,
+            ),
+            ".claude/agents/test-runner.md",
+        ),
+        (
+            Position::new(3, u32::try_from(line.find("/ship").unwrap()).unwrap() + 2),
+            ".claude/commands/ship.md",
+        ),
+    ];
+    for (position, target) in expectations {
+        let found = server
+            .request::<request::GotoDefinition>(definition_at(position))
+            .await
+            .expect("definition");
+        match found {
+            Some(GotoDefinitionResponse::Array(locations)) => {
+                let uris: Vec<_> = locations.into_iter().map(|l| l.uri).collect();
+                assert_eq!(uris, [workspace.uri(target)], "at {position:?}");
+            }
+            other => panic!("{target} expected at {position:?}: {other:?}"),
+        }
+    }
+    // A plain word is prose, not a name.
+    let prose = server
+        .request::<request::GotoDefinition>(definition_at(Position::new(3, 1)))
+        .await
+        .expect("definition");
+    assert!(prose.is_none(), "{prose:?}");
+}

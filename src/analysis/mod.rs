@@ -10,6 +10,7 @@ mod completion;
 mod diagnostics;
 mod fix;
 mod hover;
+mod mention;
 mod outline;
 mod semantic;
 mod tokens;
@@ -17,6 +18,7 @@ pub(crate) mod values;
 
 pub use color::{ColorPresentation, DocumentColor, Rgb};
 pub use fix::{apply_edits, apply_safe_fixes, fix_all, safe_fix_edits};
+pub use mention::{Mention, mention_at};
 pub use outline::{Fold, FoldKind, Symbol, SymbolKind};
 pub use semantic::{SemanticKind, SemanticToken};
 pub use tokens::{InlayHint, estimate_tokens, format_tokens};

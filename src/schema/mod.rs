@@ -352,6 +352,22 @@ pub struct Dialect {
     /// shown in hover.
     #[serde(default)]
     pub variants: Vec<Variant>,
+    /// How prose names a file of this dialect ("the code-reviewer agent", `@agent-reviewer`):
+    /// go to definition follows such mentions.
+    #[serde(default)]
+    pub mentions: Mentions,
+}
+
+/// The words and prefixes that mark a name in prose as a file of one dialect.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Mentions {
+    /// A word right after (or before) the name: `agent` in "the code-reviewer agent".
+    #[serde(default)]
+    pub words: Vec<String>,
+    /// Text glued before the name: `@agent-` in `@agent-code-reviewer`, `/` for commands.
+    #[serde(default)]
+    pub prefixes: Vec<String>,
 }
 
 /// A kind of file recognised by which fields are set.

@@ -439,6 +439,23 @@ impl Backend {
         Some((path, facts, offset))
     }
 
+    /// The name mentioned in prose at a position of an open document, read from the text
+    /// around it (a window of the line: lines can be megabytes long).
+    fn mention_at(&self, position: &lsp::TextDocumentPositionParams) -> Option<analysis::Mention> {
+        const WINDOW: usize = 256;
+        let document = self.documents.get(&position.text_document.uri)?;
+        let rope = &document.rope;
+        let offset = from_proto::offset(rope, position.position, self.encoding());
+        let line = rope.try_byte_to_line(offset).ok()?;
+        let line_start = rope.line_to_byte(line);
+        let line_end = line_start + rope.line(line).len_bytes();
+        let floor = |byte: usize| rope.char_to_byte(rope.byte_to_char(byte));
+        let start = floor(offset.saturating_sub(WINDOW).max(line_start));
+        let end = floor((offset + WINDOW).min(line_end));
+        let window = rope.byte_slice(start..end).to_string();
+        analysis::mention_at(&window, offset - start)
+    }
+
     async fn debug_panic(&self) -> Result<()> {
         request(DEBUG_PANIC, async { deliberate_panic() }).await
     }
@@ -898,15 +915,18 @@ impl LanguageServer for Backend {
                     )));
                 }
             }
-            let Some((_, facts, offset)) = self.facts_at(&position) else {
-                return Ok(None);
+            let reference = self
+                .facts_at(&position)
+                .and_then(|(_, facts, offset)| facts.reference_at(offset).cloned());
+            let definitions = match reference {
+                Some(reference) => self.index.definitions(&reference.name, reference.targets),
+                // Prose: "use the code-reviewer agent", `@agent-code-reviewer`, `/deploy`.
+                None => match self.mention_at(&position) {
+                    Some(mention) => self.index.mentioned(&mention),
+                    None => return Ok(None),
+                },
             };
-            let Some(reference) = facts.reference_at(offset) else {
-                return Ok(None);
-            };
-            let locations: Vec<lsp::Location> = self
-                .index
-                .definitions(&reference.name, reference.targets)
+            let locations: Vec<lsp::Location> = definitions
                 .iter()
                 .filter_map(|definition| {
                     self.location(&definition.path, definition.facts.name.range)

@@ -173,6 +173,23 @@ impl TestServer {
         .await
     }
 
+    /// `initialize` in `folder` for a client that shows progress, then waits until the
+    /// workspace index is built (its `$/progress` ends).
+    pub async fn initialize_indexed(&mut self, folder: &std::path::Path) -> InitializeResult {
+        let mut capabilities = client_capabilities(None);
+        capabilities.window = Some(tower_lsp_server::ls_types::WindowClientCapabilities {
+            work_done_progress: Some(true),
+            ..Default::default()
+        });
+        let result = self.initialize_in(folder, capabilities).await;
+        self.answer("window/workDoneProgress/create").await;
+        self.wait_for(|message| {
+            message["method"] == "$/progress" && message["params"]["value"]["kind"] == "end"
+        })
+        .await;
+        result
+    }
+
     /// Answers the server's next request `method` as a client does (with `null`); returns it.
     pub async fn answer(&mut self, method: &str) -> Value {
         let message = self.wait_for(|message| message["method"] == method).await;
