@@ -7,10 +7,10 @@
 use unicode_normalization::UnicodeNormalization;
 
 use super::values::{ListItem, list_items};
-use super::{Analysis, Diagnostic, Fix, MAX_FILE_SIZE, Severity};
+use super::{Analysis, Diagnostic, Fix, MAX_FILE_SIZE, Severity, repair};
 use crate::loader::{self, Loaded, Outcome, Value};
 use crate::schema::{Convention, Dialect, Field, FieldType, LoaderKind, OnInvalid, ToolMatch};
-use crate::syntax::{Entry, Frontmatter, Missing, Node, NodeKind};
+use crate::syntax::{Entry, Frontmatter, Missing, Node, NodeKind, ScalarStyle};
 use crate::text::TextRange;
 
 /// Diagnostics that depend only on the frontmatter text (the expensive part, reused across body
@@ -206,12 +206,22 @@ impl<'a> Sink<'a> {
                 ));
             }
             Some(Missing::Unclosed { opening }) => {
-                self.push(
+                let head = self.head();
+                let content_start = head[opening.end..]
+                    .find('\n')
+                    .map_or(head.len(), |i| opening.end + i + 1);
+                let fix = repair::closing_fence_fix(
+                    analysis,
+                    TextRange::new(content_start, head.len()),
+                    None,
+                );
+                let diagnostic = self.push(
                     *opening,
                     Severity::Error,
                     "unclosed-frontmatter",
                     format!("the frontmatter is never closed: add a `---` line after the last field ({tool} reads the whole file as body and ignores it)"),
                 );
+                diagnostic.fixes.extend(fix);
             }
             None => {}
         }
@@ -348,13 +358,15 @@ impl<'a> FieldChecker<'a, '_> {
             }
             Outcome::Failed { strict_error, .. } if self.dialect.loader == LoaderKind::Strict => {
                 let range = self.error_token(content.start + strict_error.offset);
+                let fixes = self.invalid_yaml_fixes(content.start + strict_error.offset);
                 let tool = &self.dialect.tool;
-                self.sink.push(
+                let diagnostic = self.sink.push(
                     range,
                     Severity::Error,
                     "invalid-yaml",
                     format!("{tool} reads the frontmatter as strict YAML and cannot parse it ({}); quote values that contain `: ` or start with `*`, `&`, `!`, `[` or `{{`", strict_error.message),
                 );
+                diagnostic.fixes.extend(fixes);
                 true
             }
             Outcome::Failed {
@@ -362,7 +374,8 @@ impl<'a> FieldChecker<'a, '_> {
                 fallback_error,
             } => {
                 let range = self.error_token(content.start + strict_error.offset);
-                self.sink.push(
+                let fixes = self.invalid_yaml_fixes(content.start + strict_error.offset);
+                let diagnostic = self.sink.push(
                     range,
                     Severity::Error,
                     "invalid-yaml",
@@ -371,9 +384,50 @@ impl<'a> FieldChecker<'a, '_> {
                         strict_error.message, fallback_error.message
                     ),
                 );
+                diagnostic.fixes.extend(fixes);
                 true
             }
         }
+    }
+
+    /// Repairs for YAML the tool cannot read, with the error at `offset`: a multi-line plain
+    /// value written as a `|` block (the usual culprit: a continuation line with `: `), and the
+    /// closing `---` moved up when the block ran into the body.
+    fn invalid_yaml_fixes(&self, offset: usize) -> Vec<Fix> {
+        let mut fixes = Vec::new();
+        let head = self.head;
+        let multiline = self.frontmatter.entries.iter().find_map(|entry| {
+            let node = entry.value.as_ref()?;
+            let scalar = node.as_scalar()?;
+            (entry.indent == 0
+                && scalar.multiline
+                && scalar.style == ScalarStyle::Plain
+                && node.range.start <= offset
+                && offset <= node.range.end)
+                .then_some(node.range)
+        });
+        if let Some(range) = multiline {
+            // The lines as written, without their indentation: what the author meant to say.
+            let lines: Vec<&str> = head[range.as_range()].lines().map(str::trim).collect();
+            let newline = repair::newline_of(head);
+            if let Some(block) = repair::literal_block(&lines.join("\n"), newline) {
+                fixes.push(Fix::single(
+                    "Write the multi-line value as a `|` block",
+                    range,
+                    block,
+                    false,
+                ));
+            }
+        }
+        let block = self.sink.analysis.split.frontmatter.as_ref();
+        if let Some(block) = block.filter(|block| block.truncated.is_none()) {
+            fixes.extend(repair::closing_fence_fix(
+                self.sink.analysis,
+                self.content_range(),
+                Some(block.closing),
+            ));
+        }
+        fixes
     }
 
     /// A warning with a quick fix on each line that strict YAML rejects and Claude Code's quoting
@@ -397,7 +451,7 @@ impl<'a> FieldChecker<'a, '_> {
                 if culprit {
                     found = true;
                     let range = TextRange::new(line_start + value.start, line_start + value.end);
-                    let value_text = &line_text[value];
+                    let value_text = &line_text[value.clone()];
                     let diagnostic = self.sink.push(
                         range,
                         Severity::Warning,
@@ -407,6 +461,24 @@ impl<'a> FieldChecker<'a, '_> {
                             strict_error.message
                         ),
                     );
+                    // Text whose `\n`s the tool turns into newlines reads best as a block.
+                    let key = line_text[..value.start].trim_end().trim_end_matches(':');
+                    let block = self
+                        .dialect
+                        .field(key)
+                        .filter(|field| field.newline_escapes && value_text.contains("\\n"))
+                        .and_then(|_| {
+                            let seen = value_text.replace("\\n", "\n");
+                            repair::literal_block(&seen, repair::newline_of(line))
+                        });
+                    if let Some(block) = block {
+                        diagnostic.fixes.push(Fix::single(
+                            format!("Write the value as a `|` block, as {tool} reads it"),
+                            range,
+                            block,
+                            true,
+                        ));
+                    }
                     diagnostic.fixes.push(Fix::single(
                         "Quote the value as Claude Code reads it".to_owned(),
                         range,

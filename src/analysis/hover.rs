@@ -127,7 +127,7 @@ fn value_markdown(analysis: &Analysis, dialect: &Dialect, field: &Field, entry: 
         .loaded
         .as_ref()
         .and_then(|loaded| loaded.get(&field.name));
-    if field.name == "description"
+    if field.newline_escapes
         && let Some(Value::String(text)) = loaded
     {
         {

@@ -12,6 +12,7 @@ mod fix;
 mod hover;
 mod mention;
 mod outline;
+mod repair;
 mod semantic;
 mod tokens;
 pub(crate) mod values;

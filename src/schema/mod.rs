@@ -181,6 +181,11 @@ pub struct Field {
     /// The value must equal the name of the folder holding the file (skills).
     #[serde(default)]
     pub match_folder: bool,
+    /// The tool turns every literal two-character `\n` in the value into a newline (Claude
+    /// Code's agent `description`): hover shows the result, and the quoting fix writes such
+    /// text as a `|` block.
+    #[serde(default)]
+    pub newline_escapes: bool,
     /// The value (a string or a list) holds file globs.
     #[serde(default)]
     pub glob: bool,
