@@ -19,47 +19,163 @@ use crate::text::TextRange;
 /// the current directory and its ancestors).
 pub const FILE_NAME: &str = ".agentls.yaml";
 
-/// Every diagnostic code agentls reports: the keys `rules:` accepts.
-pub const RULES: &[&str] = &[
-    "blank-line-before-frontmatter",
-    "comment-in-value",
-    "deprecated-field",
-    "deprecated-file",
-    "duplicate-key",
-    "duplicate-name",
-    "duplicate-tool",
-    "empty-body",
-    "file-too-large",
-    "file-too-long",
-    "frontmatter-cut-short",
-    "frontmatter-not-a-mapping",
-    "ignored-field",
-    "ignored-in-plugin",
-    "invalid-glob",
-    "invalid-tool-entry",
-    "invalid-type",
-    "invalid-value",
-    "invalid-value-rejected",
-    "invalid-yaml",
-    "legacy-tool",
-    "missing-file",
-    "missing-frontmatter",
-    "missing-required-field",
-    "name-convention",
-    "name-folder-mismatch",
-    "not-strict-yaml",
-    "not-utf8",
-    "plugin-variable",
-    "shell-not-allowed",
-    "tool-not-enabled",
-    "unbalanced-tags",
-    "unclosed-frontmatter",
-    "unknown-field",
-    "unknown-model",
-    "unknown-reference",
-    "unknown-tool",
-    "unknown-variable",
-    "unreadable-file",
+/// A diagnostic code agentls reports: a key `rules:` accepts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rule {
+    /// Stable kebab-case code, e.g. `unknown-field`.
+    pub code: &'static str,
+    /// What the rule reports, in one line (completion and hover in `.agentls.yaml`).
+    pub summary: &'static str,
+}
+
+impl Rule {
+    const fn new(code: &'static str, summary: &'static str) -> Self {
+        Self { code, summary }
+    }
+
+    /// The rule with this code.
+    pub fn get(code: &str) -> Option<&'static Self> {
+        RULES.iter().find(|rule| rule.code == code)
+    }
+}
+
+/// Every diagnostic code agentls reports, sorted: the keys `rules:` accepts.
+pub const RULES: &[Rule] = &[
+    Rule::new(
+        "blank-line-before-frontmatter",
+        "A blank line before the opening `---`: the tool finds no frontmatter",
+    ),
+    Rule::new(
+        "comment-in-value",
+        "` #` in a plain value starts a YAML comment and silently cuts the value",
+    ),
+    Rule::new(
+        "deprecated-field",
+        "A field the tool still reads but has replaced",
+    ),
+    Rule::new(
+        "deprecated-file",
+        "A kind of file the tool has replaced (Copilot chat modes)",
+    ),
+    Rule::new("duplicate-key", "A key set twice: the last one wins"),
+    Rule::new(
+        "duplicate-name",
+        "Another file of the same kind and scope declares the same name",
+    ),
+    Rule::new("duplicate-tool", "A tool listed twice"),
+    Rule::new("empty-body", "No body: the agent has no system prompt"),
+    Rule::new("file-too-large", "Over 1 MiB: Claude Code skips the file"),
+    Rule::new(
+        "file-too-long",
+        "Past the tool's character limit: the rest is cut",
+    ),
+    Rule::new(
+        "frontmatter-cut-short",
+        "A `---` inside a value ends the frontmatter there",
+    ),
+    Rule::new(
+        "frontmatter-not-a-mapping",
+        "The frontmatter is a list or a single value",
+    ),
+    Rule::new("ignored-field", "A field this kind of file does not use"),
+    Rule::new(
+        "ignored-in-plugin",
+        "A field plugin agents ignore (`permissionMode`, `hooks`, `mcpServers`…)",
+    ),
+    Rule::new(
+        "invalid-glob",
+        "A glob in `applyTo`, `globs` or `paths` that does not compile",
+    ),
+    Rule::new(
+        "invalid-tool-entry",
+        "A non-string entry in a tools list: it is dropped",
+    ),
+    Rule::new(
+        "invalid-type",
+        "A value of the wrong type (`name: 123`, `description: [a, b]`…)",
+    ),
+    Rule::new(
+        "invalid-value",
+        "A value the tool drops (an unknown `color`, `permissionMode`…)",
+    ),
+    Rule::new(
+        "invalid-value-rejected",
+        "A value that makes the tool reject the whole file",
+    ),
+    Rule::new(
+        "invalid-yaml",
+        "YAML the tool cannot parse: the whole block is ignored",
+    ),
+    Rule::new(
+        "legacy-tool",
+        "A legacy tool name that still works (`Task` → `Agent`)",
+    ),
+    Rule::new(
+        "missing-file",
+        "A body file reference (`@path`) to a file that does not exist",
+    ),
+    Rule::new(
+        "missing-frontmatter",
+        "No `---` frontmatter: the tool ignores the file",
+    ),
+    Rule::new(
+        "missing-required-field",
+        "A required field is missing or empty",
+    ),
+    Rule::new(
+        "name-convention",
+        "`name` is not lowercase-hyphenated (a convention)",
+    ),
+    Rule::new(
+        "name-folder-mismatch",
+        "A skill's `name` differs from its folder, which the tool goes by",
+    ),
+    Rule::new(
+        "not-strict-yaml",
+        "Valid only thanks to Claude Code's fallback: other tools reject the file",
+    ),
+    Rule::new(
+        "not-utf8",
+        "`agentls check` could not read the file as UTF-8 text",
+    ),
+    Rule::new(
+        "plugin-variable",
+        "A `${…}` variable the tool sets only in plugins",
+    ),
+    Rule::new(
+        "shell-not-allowed",
+        "Inline shell that no `allowed-tools` `Bash(…)` rule grants",
+    ),
+    Rule::new(
+        "tool-not-enabled",
+        "A `#tool:` reference to a tool the header's `tools` does not enable",
+    ),
+    Rule::new(
+        "unbalanced-tags",
+        "`<example>` / `<commentary>` opened and closed a different number of times",
+    ),
+    Rule::new(
+        "unclosed-frontmatter",
+        "No closing `---`: the whole file is body",
+    ),
+    Rule::new(
+        "unknown-field",
+        "An unknown frontmatter key (with did-you-mean)",
+    ),
+    Rule::new("unknown-model", "A model the tool does not know"),
+    Rule::new(
+        "unknown-reference",
+        "A skill or agent name that names nothing in the workspace",
+    ),
+    Rule::new(
+        "unknown-tool",
+        "An unknown or removed tool name (with did-you-mean)",
+    ),
+    Rule::new(
+        "unknown-variable",
+        "A `${…}` variable the tool does not set: it stays literal text",
+    ),
+    Rule::new("unreadable-file", "`agentls check` could not read the file"),
 ];
 
 /// The file as written (see the README for a complete example).
@@ -227,8 +343,9 @@ impl Settings {
 
         let mut rules = BTreeMap::new();
         for (rule, level) in &file.rules {
-            if !RULES.contains(&rule.as_str()) {
-                let hint = strsim_suggestion(rule, RULES)
+            if Rule::get(rule).is_none() {
+                let codes: Vec<&str> = RULES.iter().map(|rule| rule.code).collect();
+                let hint = strsim_suggestion(rule, &codes)
                     .map(|known| format!(" (did you mean `{known}`?)"))
                     .unwrap_or_default();
                 problem(rule, format!("unknown rule `{rule}`{hint}"));
@@ -616,9 +733,32 @@ ignore:
         let readme = include_str!("../README.md");
         for rule in RULES {
             assert!(
-                readme.contains(&format!("`{rule}`")),
-                "{rule} is not in the README"
+                readme.contains(&format!("`{}`", rule.code)),
+                "{} is not in the README",
+                rule.code
             );
         }
+    }
+
+    #[test]
+    fn rules_are_sorted_unique_and_summarised() {
+        let codes: Vec<&str> = RULES.iter().map(|rule| rule.code).collect();
+        let mut sorted = codes.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(codes, sorted, "RULES must be sorted and unique");
+        for rule in RULES {
+            assert!(
+                !rule.summary.is_empty() && !rule.summary.ends_with('.'),
+                "{}: a one-line summary without a full stop",
+                rule.code
+            );
+            assert!(!rule.summary.contains('\n'), "{}: one line", rule.code);
+        }
+        assert_eq!(
+            Rule::get("unknown-model").map(|rule| rule.code),
+            Some("unknown-model")
+        );
+        assert!(Rule::get("unknown-modle").is_none());
     }
 }
