@@ -13,6 +13,7 @@ use serde::Deserialize;
 
 use crate::analysis::{Diagnostic, Severity};
 use crate::schema::{DialectOverrides, Registry};
+use crate::syntax::{Entry, Frontmatter, Node, NodeKind, parse_frontmatter};
 use crate::text::TextRange;
 
 /// The configuration file's name, looked for at a workspace root (and, by `agentls check`, in
@@ -239,11 +240,34 @@ pub struct Settings {
     ignore: Vec<GlobMatcher>,
 }
 
-/// A problem in the configuration file, with the line it is on when known (1-based).
+/// A problem in the configuration file, with where it is when known.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Problem {
+    /// The line it is on (1-based).
     pub line: Option<usize>,
+    /// The offending token's byte range in the file (a key, a value, a list item).
+    pub range: Option<TextRange>,
     pub message: String,
+}
+
+impl Problem {
+    /// A problem that has no place in the file (it cannot be read, a client setting…).
+    pub fn new(message: impl Into<String>) -> Self {
+        Self {
+            line: None,
+            range: None,
+            message: message.into(),
+        }
+    }
+
+    /// A problem at `range` of `text`.
+    fn at(text: &str, range: TextRange, message: String) -> Self {
+        Self {
+            line: Some(line_number(text, range.start)),
+            range: Some(range),
+            message,
+        }
+    }
 }
 
 impl std::fmt::Display for Problem {
@@ -268,10 +292,10 @@ impl Settings {
             }
             Err(error) => (
                 Self::default(),
-                vec![Problem {
-                    line: None,
-                    message: format!("cannot read {}: {error}", path.display()),
-                }],
+                vec![Problem::new(format!(
+                    "cannot read {}: {error}",
+                    path.display()
+                ))],
             ),
         }
     }
@@ -284,29 +308,46 @@ impl Settings {
             .map(Path::to_path_buf)
     }
 
-    /// Settings from the text of the file in `folder`.
+    /// Settings from the text of the file in `folder`. Each problem points at the token it is
+    /// about (found with the tolerant parser, which reads any text).
     pub fn parse(folder: &Path, text: &str) -> (Self, Vec<Problem>) {
+        let tree = parse_frontmatter(text, 0);
         let file: ConfigFile = if text.trim().is_empty() {
             ConfigFile::default()
         } else {
             match serde_saphyr::from_str(text) {
                 Ok(file) => file,
                 Err(error) => {
-                    return (
-                        Self::default(),
-                        vec![Problem {
-                            line: error_line(&error.to_string()),
-                            message: error.to_string(),
-                        }],
-                    );
+                    let message = error.to_string();
+                    let range = error
+                        .location()
+                        .and_then(|location| {
+                            let line = usize::try_from(location.line()).ok()?;
+                            let column = usize::try_from(location.column()).ok()?;
+                            offset_of(text, line, column)
+                        })
+                        .map(|offset| token_at(&tree, text, offset));
+                    let problem = match range {
+                        Some(range) => Problem::at(text, range, message),
+                        None => Problem {
+                            line: error_line(&message),
+                            ..Problem::new(message)
+                        },
+                    };
+                    return (Self::default(), vec![problem]);
                 }
             }
         };
+        let located = Located(&tree);
         let mut problems = Vec::new();
-        let mut problem = |needle: &str, message: String| {
-            problems.push(Problem {
-                line: line_of(text, needle),
-                message,
+        // At the token when the tree finds it, else on the first line mentioning `needle`.
+        let mut problem = |range: Option<TextRange>, needle: &str, message: String| {
+            problems.push(match range {
+                Some(range) => Problem::at(text, range, message),
+                None => Problem {
+                    line: line_of(text, needle),
+                    ..Problem::new(message)
+                },
             });
         };
         let registry = Registry::get();
@@ -327,17 +368,31 @@ impl Settings {
                 Ok(glob) => {
                     tools.add(glob);
                 }
-                Err(error) => problem(tool, format!("tool pattern `{tool}`: {error}")),
+                Err(error) => problem(
+                    located.item("tools", tool),
+                    tool,
+                    format!("tool pattern `{tool}`: {error}"),
+                ),
             }
         }
         let tools = tools.build().unwrap_or_else(|error| {
-            problem("tools", format!("tool patterns: {error}"));
+            problem(
+                located.key("tools"),
+                "tools",
+                format!("tool patterns: {error}"),
+            );
             GlobSet::empty()
         });
 
         for dialect in file.fields.keys() {
             if dialect != "*" && registry.by_id(dialect).is_none() {
-                problem(dialect, unknown_dialect(dialect));
+                problem(
+                    located
+                        .entry("fields", dialect)
+                        .map(|entry| entry.key_range),
+                    dialect,
+                    unknown_dialect(dialect),
+                );
             }
         }
 
@@ -348,25 +403,37 @@ impl Settings {
                 let hint = strsim_suggestion(rule, &codes)
                     .map(|known| format!(" (did you mean `{known}`?)"))
                     .unwrap_or_default();
-                problem(rule, format!("unknown rule `{rule}`{hint}"));
+                problem(
+                    located.entry("rules", rule).map(|entry| entry.key_range),
+                    rule,
+                    format!("unknown rule `{rule}`{hint}"),
+                );
                 continue;
             }
             match level.parse::<RuleLevel>() {
                 Ok(level) => {
                     rules.insert(rule.clone(), level);
                 }
-                Err(message) => problem(rule, format!("rule `{rule}`: {message}")),
+                Err(message) => problem(
+                    located.value("rules", rule),
+                    rule,
+                    format!("rule `{rule}`: {message}"),
+                ),
             }
         }
 
         let mut dialects = Vec::new();
         for (glob, id) in &file.dialects {
             if registry.by_id(id).is_none() {
-                problem(id, unknown_dialect(id));
+                problem(located.value("dialects", glob), id, unknown_dialect(id));
                 continue;
             }
             if let Err(error) = GlobBuilder::new(glob).literal_separator(true).build() {
-                problem(glob, format!("invalid glob `{glob}`: {error}"));
+                problem(
+                    located.entry("dialects", glob).map(|entry| entry.key_range),
+                    glob,
+                    format!("invalid glob `{glob}`: {error}"),
+                );
                 continue;
             }
             dialects.push((anchored(glob), id.clone()));
@@ -379,7 +446,11 @@ impl Settings {
                 .build()
             {
                 Ok(compiled) => ignore.push(compiled.compile_matcher()),
-                Err(error) => problem(glob, format!("invalid glob `{glob}`: {error}")),
+                Err(error) => problem(
+                    located.item("ignore", glob),
+                    glob,
+                    format!("invalid glob `{glob}`: {error}"),
+                ),
             }
         }
 
@@ -575,6 +646,111 @@ fn strsim_suggestion<'a>(word: &str, known: &[&'a str]) -> Option<&'a str> {
         .map(|(_, candidate)| candidate)
 }
 
+/// Where the file's keys and values are: its tolerant parse, looked up by the path serde took.
+struct Located<'t>(&'t Frontmatter);
+
+impl Located<'_> {
+    /// The key of the top-level entry `section`.
+    fn key(&self, section: &str) -> Option<TextRange> {
+        Some(self.0.last(section)?.key_range)
+    }
+
+    fn section(&self, section: &str) -> Option<&Node> {
+        self.0.last(section)?.value.as_ref()
+    }
+
+    /// The entry `key` of the mapping `section` (the last one: a YAML loader keeps it).
+    fn entry(&self, section: &str, key: &str) -> Option<&Entry> {
+        self.section(section)?
+            .as_mapping()?
+            .entries
+            .iter()
+            .rev()
+            .find(|entry| entry.key == key)
+    }
+
+    /// The value of the entry `key` of the mapping `section`.
+    fn value(&self, section: &str, key: &str) -> Option<TextRange> {
+        Some(self.entry(section, key)?.value.as_ref()?.range)
+    }
+
+    /// The item `item` of the list `section`.
+    fn item(&self, section: &str, item: &str) -> Option<TextRange> {
+        self.section(section)?
+            .as_sequence()?
+            .items
+            .iter()
+            .find(|node| node.as_scalar().is_some_and(|scalar| scalar.value == item))
+            .map(|node| node.range)
+    }
+}
+
+/// The token of the tree at `offset` (a key or a scalar), else the rest of its line: where a
+/// YAML error points.
+fn token_at(tree: &Frontmatter, text: &str, offset: usize) -> TextRange {
+    fn in_entries(entries: &[Entry], offset: usize) -> Option<TextRange> {
+        entries.iter().find_map(|entry| {
+            if entry.key_range.contains_inclusive(offset) && !entry.key_range.is_empty() {
+                return Some(entry.key_range);
+            }
+            entry.value.as_ref().and_then(|node| in_node(node, offset))
+        })
+    }
+    fn in_node(node: &Node, offset: usize) -> Option<TextRange> {
+        if !node.range.contains_inclusive(offset) {
+            return None;
+        }
+        match &node.kind {
+            NodeKind::Mapping(mapping) => in_entries(&mapping.entries, offset),
+            NodeKind::Sequence(sequence) => {
+                sequence.items.iter().find_map(|item| in_node(item, offset))
+            }
+            _ => Some(node.range),
+        }
+    }
+    if let Some(range) = in_entries(&tree.entries, offset) {
+        return range;
+    }
+    let offset = offset.min(text.len());
+    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[offset..]
+        .find(['\r', '\n'])
+        .map_or(text.len(), |i| offset + i);
+    let rest = text[offset..line_end].trim_end();
+    if !rest.trim().is_empty() {
+        return TextRange::new(offset, offset + rest.len());
+    }
+    let line = &text[line_start..line_end];
+    let start = line_start + (line.len() - line.trim_start().len());
+    TextRange::new(start, start + line.trim().len())
+}
+
+/// The byte offset of a 1-based line and 1-based column (in characters).
+fn offset_of(text: &str, line: usize, column: usize) -> Option<usize> {
+    let line_start = if line <= 1 {
+        0
+    } else {
+        text.match_indices('\n').nth(line - 2)?.0 + 1
+    };
+    let line_text = &text[line_start..];
+    let line_text = &line_text[..line_text.find('\n').unwrap_or(line_text.len())];
+    let within = line_text
+        .char_indices()
+        .nth(column.saturating_sub(1))
+        .map_or(line_text.len(), |(index, _)| index);
+    Some(line_start + within)
+}
+
+/// The line (1-based) holding byte `offset`.
+fn line_number(text: &str, offset: usize) -> usize {
+    let offset = offset.min(text.len());
+    text.as_bytes()[..offset]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
 /// The first line (1-based) whose text contains `needle`.
 fn line_of(text: &str, needle: &str) -> Option<usize> {
     text.lines()
@@ -726,6 +902,54 @@ ignore:
         assert!(problems[0].message.contains("rulez"), "{problems:?}");
         let (_, problems) = Settings::parse(Path::new("/w"), "rules: [\n");
         assert_eq!(problems.len(), 1, "malformed YAML is one problem");
+    }
+
+    /// Each problem's range is the token it is about, whatever the YAML style.
+    #[test]
+    fn problems_point_at_their_token() {
+        let tokens = |text: &str| -> Vec<String> {
+            let (_, problems) = Settings::parse(Path::new("/w"), text);
+            problems
+                .iter()
+                .map(|problem| {
+                    let range = problem.range.expect("a located problem");
+                    assert_eq!(problem.line, Some(line_number(text, range.start)));
+                    text[range.as_range()].to_owned()
+                })
+                .collect()
+        };
+        let text = "\
+# unknown-modle is mentioned here first
+tools: [\"a{\"]
+fields:
+  claude-agnet: [team]
+rules:
+  unknown-modle: off
+  empty-body: loud
+  \"name-convention\": 'very'
+dialects:
+  \"*.md\": claude-agnet
+  \"b{\": claude-agent
+ignore:
+  - ok/**
+  - \"c{\"
+";
+        assert_eq!(
+            tokens(text),
+            [
+                "\"a{\"",
+                "claude-agnet",
+                "unknown-modle",
+                "loud",
+                "'very'",
+                "claude-agnet",
+                "\"b{\"",
+                "\"c{\""
+            ]
+        );
+        assert_eq!(tokens("rulez: {}\n"), ["rulez"]);
+        assert_eq!(tokens("rules:\n  empty-body: [off]\n"), ["[off]"]);
+        assert_eq!(tokens("rules: {empty-body: loud}\n"), ["loud"]);
     }
 
     #[test]

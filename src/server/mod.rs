@@ -363,10 +363,7 @@ impl Backend {
             problems = problems.len() + more.len(),
             "configuration loaded"
         );
-        problems.extend(more.into_iter().map(|message| config::Problem {
-            line: None,
-            message,
-        }));
+        problems.extend(more.into_iter().map(config::Problem::new));
         if let Some(folder) = &folder {
             self.publish_config_problems(folder, &problems).await;
         }
