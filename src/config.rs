@@ -12,7 +12,7 @@ use globset::{GlobBuilder, GlobMatcher, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
 
 use crate::analysis::{Diagnostic, Severity};
-use crate::schema::{DialectOverrides, Registry};
+use crate::schema::{ConfigSchema, DialectOverrides, Registry};
 use crate::syntax::{Entry, Frontmatter, Node, NodeKind, parse_frontmatter};
 use crate::text::TextRange;
 
@@ -218,8 +218,14 @@ impl std::str::FromStr for RuleLevel {
             "information" | "info" => Self::Severity(Severity::Information),
             "hint" => Self::Severity(Severity::Hint),
             other => {
+                let levels: Vec<&str> = ConfigSchema::get()
+                    .levels
+                    .iter()
+                    .map(|level| level.value.as_str())
+                    .collect();
                 return Err(format!(
-                    "`{other}` is not a rule level (error, warning, information, hint, off)"
+                    "`{other}` is not a rule level ({})",
+                    levels.join(", ")
                 ));
             }
         })
@@ -318,7 +324,7 @@ impl Settings {
             match serde_saphyr::from_str(text) {
                 Ok(file) => file,
                 Err(error) => {
-                    let message = error.to_string();
+                    let message = yaml_error_message(&error.to_string());
                     let range = error
                         .location()
                         .and_then(|location| {
@@ -330,7 +336,7 @@ impl Settings {
                     let problem = match range {
                         Some(range) => Problem::at(text, range, message),
                         None => Problem {
-                            line: error_line(&message),
+                            line: error_line(&error.to_string()),
                             ..Problem::new(message)
                         },
                     };
@@ -758,6 +764,20 @@ fn line_of(text: &str, needle: &str) -> Option<usize> {
         .map(|index| index + 1)
 }
 
+/// What a YAML error says, without the position and the source snippet serde-saphyr renders
+/// around it (the problem carries the position): `error: line 1 column 1: unknown field `x`…`
+/// → `unknown field `x`…`.
+fn yaml_error_message(rendered: &str) -> String {
+    let first = rendered.lines().next().unwrap_or_default().trim();
+    let first = first.strip_prefix("error: ").unwrap_or(first);
+    let after_position = first
+        .strip_prefix("line ")
+        .and_then(|rest| rest.split_once(": "))
+        .filter(|(position, _)| position.contains(" column "))
+        .map_or(first, |(_, message)| message);
+    after_position.to_owned()
+}
+
 /// `line N` in a YAML error message.
 fn error_line(message: &str) -> Option<usize> {
     let after = message.split("line ").nth(1)?;
@@ -899,7 +919,10 @@ ignore:
 
         let (_, problems) = Settings::parse(Path::new("/w"), "rulez: {}\n");
         assert_eq!(problems.len(), 1);
-        assert!(problems[0].message.contains("rulez"), "{problems:?}");
+        assert_eq!(
+            problems[0].to_string(),
+            "line 1: unknown field `rulez`, expected one of tools, fields, rules, dialects, ignore"
+        );
         let (_, problems) = Settings::parse(Path::new("/w"), "rules: [\n");
         assert_eq!(problems.len(), 1, "malformed YAML is one problem");
     }
@@ -962,6 +985,44 @@ ignore:
                 rule.code
             );
         }
+    }
+
+    /// `agentls-config.yaml` (completion and hover in the file) describes exactly the keys and
+    /// levels this module reads.
+    #[test]
+    fn the_config_schema_matches_the_file_format() {
+        let schema = ConfigSchema::get();
+        let every_key: String = schema
+            .keys
+            .iter()
+            .map(|key| match key.ty {
+                crate::schema::ConfigKeyType::List => format!("{}: []\n", key.name),
+                crate::schema::ConfigKeyType::Mapping => format!("{}: {{}}\n", key.name),
+            })
+            .collect();
+        let (_, problems) = Settings::parse(Path::new("/w"), &every_key);
+        assert_eq!(problems, [], "{every_key}");
+        // serde lists the keys it expects when it meets another one.
+        let (_, problems) = Settings::parse(Path::new("/w"), "zzz: 1\n");
+        let message = &problems[0].message;
+        let mut expected: Vec<&str> = message
+            .split_once("expected one of ")
+            .map(|(_, list)| list.trim().split(", ").collect())
+            .unwrap_or_default();
+        let mut documented: Vec<&str> = schema.keys.iter().map(|key| key.name.as_str()).collect();
+        documented.sort_unstable();
+        expected.sort_unstable();
+        assert_eq!(documented, expected, "{message}");
+        for level in &schema.levels {
+            for word in std::iter::once(&level.value).chain(&level.aliases) {
+                assert!(word.parse::<RuleLevel>().is_ok(), "{word}");
+            }
+        }
+        assert_eq!(
+            schema.levels.len(),
+            5,
+            "error, warning, information, hint, off"
+        );
     }
 
     #[test]
