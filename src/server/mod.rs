@@ -187,6 +187,10 @@ impl Backend {
     /// The document's diagnostics as the workspace settings and its suppression comments want
     /// them (none for an ignored file).
     fn visible_diagnostics(&self, document: &Document) -> Vec<Diagnostic> {
+        // `.agentls.yaml`'s own problems: no setting can hide them (its `ignore` included).
+        if document.analysis.is_config_file() {
+            return document.analysis.diagnostics();
+        }
         let settings = self.settings.load();
         if document
             .path
@@ -373,11 +377,20 @@ impl Backend {
         }
     }
 
-    /// The configuration file's problems, as diagnostics on the file (cleared when none).
+    /// The configuration file's problems on disk, as diagnostics on the file (cleared when
+    /// none). Not while the file is open: then its open text's diagnostics are the ones shown.
     async fn publish_config_problems(&self, folder: &Path, problems: &[config::Problem]) {
-        let Some(uri) = Uri::from_file_path(folder.join(config::FILE_NAME)) else {
+        let path = folder.join(config::FILE_NAME);
+        let Some(uri) = Uri::from_file_path(&path) else {
             return;
         };
+        if self.documents.is_open_path(&path) {
+            return;
+        }
+        // The text the problems' ranges index into (read again: ranges are clamped should it
+        // have changed meanwhile).
+        let rope = ropey::Rope::from_str(&std::fs::read_to_string(&path).unwrap_or_default());
+        let encoding = self.encoding();
         let diagnostics = problems
             .iter()
             .map(|problem| {
@@ -385,12 +398,19 @@ impl Backend {
                     .line
                     .map_or(0, |line| u32::try_from(line.saturating_sub(1)).unwrap_or(0));
                 lsp::Diagnostic {
-                    range: lsp::Range::new(
-                        lsp::Position::new(line, 0),
-                        lsp::Position::new(line + 1, 0),
+                    range: problem.range.map_or_else(
+                        || {
+                            lsp::Range::new(
+                                lsp::Position::new(line, 0),
+                                lsp::Position::new(line + 1, 0),
+                            )
+                        },
+                        |range| range_to_lsp(&rope, range, encoding),
                     ),
                     severity: Some(lsp::DiagnosticSeverity::ERROR),
-                    code: Some(lsp::NumberOrString::String("invalid-config".to_owned())),
+                    code: Some(lsp::NumberOrString::String(
+                        analysis::config_file::CODE.to_owned(),
+                    )),
                     source: Some("agentls".to_owned()),
                     message: problem.message.clone(),
                     ..lsp::Diagnostic::default()
@@ -742,11 +762,11 @@ impl LanguageServer for Backend {
                 .documents
                 .get(&uri)
                 .and_then(|document| document.path.clone());
-            if let Some(path) = path {
+            if let Some(path) = &path {
                 // Closed: the disk's version counts again.
-                let facts = discover::walked(&path, &self.documents.overrides())
+                let facts = discover::walked(path, &self.documents.overrides())
                     .and_then(|candidate| FileFacts::from_disk(&candidate));
-                self.index.update(&path, facts);
+                self.index.update(path, facts);
             }
             if !self.documents.close(&uri) {
                 tracing::warn!(
@@ -754,8 +774,16 @@ impl LanguageServer for Backend {
                     "didClose for a document that is not open"
                 );
             }
-            // Clear what the editor shows for the closed file.
-            self.client.publish_diagnostics(uri, Vec::new(), None).await;
+            // Clear what the editor shows for the closed file, except the workspace's
+            // configuration file: the problems of its saved text count again.
+            if let Some(folder) = self.config_folder.get().cloned().flatten()
+                && path.is_some_and(|path| path == folder.join(config::FILE_NAME))
+            {
+                let (_, problems) = Settings::load(&folder);
+                self.publish_config_problems(&folder, &problems).await;
+            } else {
+                self.client.publish_diagnostics(uri, Vec::new(), None).await;
+            }
         })
         .await;
     }
