@@ -115,12 +115,11 @@ impl ConfigDocument {
                 markdown: unknown_key_markdown(schema, &entry.key),
             });
         };
-        let whole_key = || Hover {
-            range: entry.key_range,
-            markdown: key_markdown(key),
-        };
         if entry.key_range.contains_inclusive(offset) {
-            return Some(whole_key());
+            return Some(Hover {
+                range: entry.key_range,
+                markdown: key_markdown(key),
+            });
         }
         let node = entry.value.as_ref()?;
         // The word under the cursor: a list item, or a mapping's key or value (whose own key is
@@ -828,6 +827,18 @@ mod tests {
         assert!(labels("ignore:\n  - $0\n").is_empty());
         assert!(labels("ignore:\n- $0\n").is_empty());
         assert!(labels("fields:\n  claude-agent:\n    - $0\n").is_empty());
+    }
+
+    #[test]
+    fn a_document_marker_and_comments_change_nothing() {
+        let fixture = "# agentls settings\n---\nrules:\n  # quiet\n  empty-body: off\n  $0\n";
+        let labels = labels(fixture);
+        assert_eq!(labels.len(), RULES.len() - 1, "{labels:?}");
+        let (range, _) = hover("---\nrules:\n  empty-bo$0dy: off\n").unwrap();
+        assert_eq!(range, "empty-body");
+        let document = ConfigDocument::new(Path::new(PATH), "---\nrules:\n  x: off\n".to_owned());
+        let problem = &document.diagnostics()[0];
+        assert_eq!(&document.text[problem.range.as_range()], "x");
     }
 
     #[test]
