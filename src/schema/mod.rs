@@ -3,6 +3,10 @@
 //! A new field, value or tool is an edit to a `*.yaml` file in this folder; the Rust side only
 //! knows the *kinds* of checks (types, enums, name rules).
 
+mod config_file;
+
+pub use config_file::{ConfigKey, ConfigKeyType, ConfigSchema, Level, Vocabulary, Word};
+
 use std::path::Path;
 use std::sync::LazyLock;
 

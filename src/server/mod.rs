@@ -197,6 +197,10 @@ impl Backend {
     /// The document's diagnostics as the workspace settings and its suppression comments want
     /// them (none for an ignored file).
     fn visible_diagnostics(&self, document: &Document) -> Vec<Diagnostic> {
+        // `.agentls.yaml`'s own problems: no setting can hide them (its `ignore` included).
+        if document.analysis.is_config_file() {
+            return document.analysis.diagnostics();
+        }
         let settings = self.settings.load();
         if document
             .path
@@ -375,10 +379,7 @@ impl Backend {
             problems = problems.len() + more.len(),
             "configuration loaded"
         );
-        problems.extend(more.into_iter().map(|message| config::Problem {
-            line: None,
-            message,
-        }));
+        problems.extend(more.into_iter().map(config::Problem::new));
         if let Some(folder) = &folder {
             self.publish_config_problems(folder, &problems).await;
         }
@@ -389,11 +390,20 @@ impl Backend {
         self.publish_all_closed().await;
     }
 
-    /// The configuration file's problems, as diagnostics on the file (cleared when none).
+    /// The configuration file's problems on disk, as diagnostics on the file (cleared when
+    /// none). Not while the file is open: then its open text's diagnostics are the ones shown.
     async fn publish_config_problems(&self, folder: &Path, problems: &[config::Problem]) {
-        let Some(uri) = Uri::from_file_path(folder.join(config::FILE_NAME)) else {
+        let path = folder.join(config::FILE_NAME);
+        let Some(uri) = Uri::from_file_path(&path) else {
             return;
         };
+        if self.documents.is_open_path(&path) {
+            return;
+        }
+        // The text the problems' ranges index into (read again: ranges are clamped should it
+        // have changed meanwhile).
+        let rope = ropey::Rope::from_str(&std::fs::read_to_string(&path).unwrap_or_default());
+        let encoding = self.encoding();
         let diagnostics = problems
             .iter()
             .map(|problem| {
@@ -401,12 +411,19 @@ impl Backend {
                     .line
                     .map_or(0, |line| u32::try_from(line.saturating_sub(1)).unwrap_or(0));
                 lsp::Diagnostic {
-                    range: lsp::Range::new(
-                        lsp::Position::new(line, 0),
-                        lsp::Position::new(line + 1, 0),
+                    range: problem.range.map_or_else(
+                        || {
+                            lsp::Range::new(
+                                lsp::Position::new(line, 0),
+                                lsp::Position::new(line + 1, 0),
+                            )
+                        },
+                        |range| range_to_lsp(&rope, range, encoding),
                     ),
                     severity: Some(lsp::DiagnosticSeverity::ERROR),
-                    code: Some(lsp::NumberOrString::String("invalid-config".to_owned())),
+                    code: Some(lsp::NumberOrString::String(
+                        analysis::config_file::CODE.to_owned(),
+                    )),
                     source: Some("agentls".to_owned()),
                     message: problem.message.clone(),
                     ..lsp::Diagnostic::default()
@@ -814,10 +831,20 @@ impl LanguageServer for Backend {
                     "didClose for a document that is not open"
                 );
             }
-            // Clear what the editor shows for the open text; the disk's may follow.
-            self.client.publish_diagnostics(uri, Vec::new(), None).await;
-            if let Some(path) = path {
-                self.publish_closed(vec![path]).await;
+            // Clear what the editor shows for the open text: the saved text's problems count
+            // again (the configuration file's, or, for an agent file, its closed diagnostics).
+            if let Some(folder) = self.config_folder.get().cloned().flatten()
+                && path
+                    .as_deref()
+                    .is_some_and(|path| path == folder.join(config::FILE_NAME))
+            {
+                let (_, problems) = Settings::load(&folder);
+                self.publish_config_problems(&folder, &problems).await;
+            } else {
+                self.client.publish_diagnostics(uri, Vec::new(), None).await;
+                if let Some(path) = path {
+                    self.publish_closed(vec![path]).await;
+                }
             }
             if let Some(names) = names {
                 self.republish_dependents(&names, None).await;

@@ -382,6 +382,76 @@ check('a plain notes.md next to them is left alone', function()
   eq(#clients_for(b), 0, 'agentls clients on ' .. notes)
 end)
 
+-- agentls's own configuration file: YAML, served by the same client (written now, so that the
+-- checks above ran without it).
+local config_file = root .. '/.agentls.yaml'
+local plain_yaml = root .. '/compose.yaml'
+write_file(plain_yaml, { 'services: {}' })
+
+local function completion_labels(b, line, character)
+  local params = {
+    textDocument = { uri = vim.uri_from_bufnr(b) },
+    position = { line = line, character = character },
+    context = { triggerKind = 1 },
+  }
+  local responses, err = vim.lsp.buf_request_sync(b, 'textDocument/completion', params, timeout)
+  truthy(responses, 'completion request failed: ' .. tostring(err))
+  local response = truthy(responses[client.id], 'no completion response from agentls')
+  truthy(not response.err, 'completion error: ' .. vim.inspect(response.err))
+  local result = response.result or {}
+  local labels = {}
+  for _, item in ipairs(result.items or result) do
+    table.insert(labels, item.label)
+  end
+  return labels
+end
+
+check('.agentls.yaml is yaml, attaches, and a misspelt rule code gets an invalid-config error', function()
+  truthy(client, 'no client (attach failed)')
+  write_file(config_file, { 'rules:', '  unknown-modle: off' })
+  local b = open(config_file)
+  eq(vim.bo[b].filetype, 'yaml', 'filetype of .agentls.yaml')
+  wait_for('agentls to attach to .agentls.yaml', function()
+    return #clients_for(b) > 0
+  end)
+  eq(clients_for(b)[1].id, client.id, 'client id (one server per root)')
+  wait_for('an invalid-config diagnostic for unknown-modle', function()
+    return find_diag(b, by_code_and_text('invalid-config', 'unknown-modle')) ~= nil
+  end)
+  show_diags(b)
+  local d = find_diag(b, by_code_and_text('invalid-config', 'unknown-modle'))
+  truthy(d.message:find('did you mean `unknown-model`', 1, true), 'message lacks the suggestion: ' .. d.message)
+  eq(d.severity, vim.diagnostic.severity.ERROR, 'severity')
+  eq(d.lnum, 1, 'start line')
+  eq(d.col, 2, 'start column')
+  eq(d.end_lnum, 1, 'end line')
+  eq(d.end_col, 15, 'end column')
+end)
+
+check('.agentls.yaml: typing the fix clears the error; completion offers rule codes', function()
+  truthy(client, 'no client (attach failed)')
+  local b = vim.fn.bufnr(config_file)
+  vim.api.nvim_buf_set_text(b, 1, 2, 1, 15, { 'unknown-model' })
+  wait_for('the invalid-config diagnostic to go away', function()
+    return find_diag(b, function(d)
+      return d.code == 'invalid-config'
+    end) == nil
+  end)
+  vim.api.nvim_buf_set_lines(b, 2, 2, true, { '  ' })
+  local labels = completion_labels(b, 2, 2)
+  out('#   ', #labels, ' rule codes, e.g. ', table.concat({ unpack(labels, 1, 3) }, ', '))
+  truthy(vim.tbl_contains(labels, 'empty-body'), '`empty-body` not among completion labels')
+  truthy(not vim.tbl_contains(labels, 'unknown-model'), '`unknown-model` is already set')
+end)
+
+check('another YAML file (compose.yaml) is left alone', function()
+  local b = open(plain_yaml)
+  vim.wait(300, function()
+    return #clients_for(b) > 0
+  end, 20)
+  eq(#clients_for(b), 0, 'agentls clients on ' .. plain_yaml)
+end)
+
 check('shutdown stops the server', function()
   local ids = {}
   for _, c in ipairs(all_clients()) do

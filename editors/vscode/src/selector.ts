@@ -1,6 +1,10 @@
 // Which documents agentls handles. Pure: no `vscode` import (the filters are plain LSP
 // `TextDocumentFilter` literals, which vscode-languageclient converts), so it is unit-tested.
 //
+// Besides the agent definition files, agentls's own configuration file `.agentls.yaml` (any
+// folder's: `agentls check` uses the nearest one), as YAML: the server checks it as it is typed
+// and completes and explains its keys, next to whatever YAML extension is installed.
+//
 // The paths come from `editors/patterns.json`, generated from the server's dialect schemas
 // (`src/schema/*.yaml`) and bundled by esbuild. The selector matches by path with any language:
 // the files keep whatever language VS Code gives them (`markdown`; `prompt`, `instructions` or
@@ -48,8 +52,12 @@ export const PLUGIN_GLOBS: readonly string[] = unique(DIALECTS.flatMap((d) => d.
 /** Folders never searched for plugin manifests. */
 export const PLUGIN_SEARCH_EXCLUDE = '**/node_modules/**';
 
-/** `activationEvents` of package.json: a workspace holding any agent file or a plugin. */
-export const ACTIVATION_EVENTS: readonly string[] = [...AGENT_GLOBS, PLUGIN_MANIFEST_GLOB].map(
+/** agentls's own configuration file, in any folder. */
+export const CONFIG_FILE_GLOB = '**/.agentls.yaml';
+
+/** `activationEvents` of package.json: a workspace holding any agent file, a plugin or a
+ * configuration file. */
+export const ACTIVATION_EVENTS: readonly string[] = [...AGENT_GLOBS, PLUGIN_MANIFEST_GLOB, CONFIG_FILE_GLOB].map(
   (glob) => `workspaceContains:${glob}`,
 );
 
@@ -59,11 +67,18 @@ export interface RelativePattern {
   readonly pattern: string;
 }
 
-/** A document filter without `language`: any language, selected by path on disk. */
+/**
+ * A document on disk selected by path. Agent files carry no `language` (any language); the
+ * configuration file is selected as `yaml`.
+ */
 export interface AgentDocumentFilter {
   readonly scheme: 'file';
+  readonly language?: 'yaml';
   readonly pattern: string | RelativePattern;
 }
+
+/** The configuration file's filter. */
+export const CONFIG_FILE_FILTER: AgentDocumentFilter = { scheme: 'file', language: 'yaml', pattern: CONFIG_FILE_GLOB };
 
 /**
  * Plugin folder (as a URI string) of a manifest URI string:
@@ -74,12 +89,14 @@ export function pluginRootOf(manifestUri: string): string {
 }
 
 /**
- * The document selector: every dialect's files anywhere, plus the plugin folders of each known
- * plugin (given as `file:` URIs, e.g. from `workspace.findFiles(PLUGIN_MANIFEST_GLOB)`).
- * A bare `agents/` folder without a manifest is ordinary Markdown and is not selected.
+ * The document selector: every dialect's files anywhere, the configuration file, plus the plugin
+ * folders of each known plugin (given as `file:` URIs, e.g. from
+ * `workspace.findFiles(PLUGIN_MANIFEST_GLOB)`). A bare `agents/` folder without a manifest is
+ * ordinary Markdown and is not selected.
  */
 export function agentDocumentSelector(pluginRootUris: readonly string[]): AgentDocumentFilter[] {
   const selector: AgentDocumentFilter[] = AGENT_GLOBS.map((pattern) => ({ scheme: 'file', pattern }));
+  selector.push(CONFIG_FILE_FILTER);
   const seen = new Set<string>();
   for (const baseUri of pluginRootUris) {
     const key = baseUri.replace(/\/+$/, '');

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
 
-import { ACTIVATION_EVENTS, AGENT_GLOBS, PLUGIN_MANIFEST_GLOB } from '../src/selector.ts';
+import { ACTIVATION_EVENTS, AGENT_GLOBS, CONFIG_FILE_GLOB, PLUGIN_MANIFEST_GLOB } from '../src/selector.ts';
 import { type ZipEntry, readZip } from './zip.ts';
 
 interface Manifest {
@@ -45,8 +45,11 @@ function checkManifest(manifest: Manifest): void {
   assert.deepEqual(manifest.activationEvents, [
     ...AGENT_GLOBS.map((glob) => `workspaceContains:${glob}`),
     `workspaceContains:${PLUGIN_MANIFEST_GLOB}`,
+    `workspaceContains:${CONFIG_FILE_GLOB}`,
   ]);
-  assert.ok(!manifest.activationEvents.some((e) => ['*', 'onStartupFinished', 'onLanguage:markdown'].includes(e)));
+  assert.ok(manifest.activationEvents.includes('workspaceContains:**/.agentls.yaml'));
+  assert.ok(!manifest.activationEvents.includes('onLanguage:yaml'), 'YAML files in general must not activate it');
+  assert.ok(!manifest.activationEvents.some((e) => ['*', 'onStartupFinished', 'onLanguage:markdown', 'onLanguage:yaml'].includes(e)));
   assert.equal(manifest.contributes.languages, undefined, 'must not claim Markdown files for a language of its own');
   assert.deepEqual(
     manifest.contributes.commands.map((c) => `${c.category}: ${c.title} = ${c.command}`),
@@ -114,5 +117,7 @@ describe('npm run package', () => {
     assert.match(bundle, /require\("vscode"\)/);
     assert.doesNotMatch(bundle, /require\("vscode-languageclient/);
     assert.match(bundle, /agentls\.restartServer/);
+    // The document selector it builds takes the configuration file, as YAML.
+    assert.match(bundle, /\*\*\/\.agentls\.yaml/);
   });
 });

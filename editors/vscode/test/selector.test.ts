@@ -8,6 +8,7 @@ import { minimatch } from 'minimatch';
 import {
   AGENT_GLOBS,
   type AgentDocumentFilter,
+  CONFIG_FILE_FILTER,
   DIALECTS,
   PLUGIN_GLOBS,
   agentDocumentSelector,
@@ -21,9 +22,10 @@ interface Doc {
 }
 
 /**
- * `vscode.languages.match` semantics for our filter shapes: the scheme must be equal (no
- * `language` in the filter: any language), a string pattern is matched against the whole file
- * path, a relative pattern against the path relative to its base (and never outside it).
+ * `vscode.languages.match` semantics for our filter shapes: the scheme must be equal, the
+ * language too when the filter names one (none: any language), a string pattern is matched
+ * against the whole file path, a relative pattern against the path relative to its base (and
+ * never outside it).
  * VS Code's globs match dot folders, hence `dot`; `*` stays within a path component as in
  * VS Code and in the server's globset rules.
  */
@@ -32,7 +34,9 @@ function matches(filter: AgentDocumentFilter, doc: Doc): boolean {
   if (url.protocol !== `${filter.scheme}:`) {
     return false;
   }
-  assert.equal((filter as { language?: string }).language, undefined, 'filters select by path, not language');
+  if (filter.language !== undefined && filter.language !== doc.languageId) {
+    return false;
+  }
   const file = fileURLToPath(url);
   if (typeof filter.pattern === 'string') {
     return minimatch(file, filter.pattern, { dot: true });
@@ -142,6 +146,10 @@ const ORDINARY = [
   `${plugin}/skills/agents/x.md`,
   '/work/repo/plugins/other/agents/x.md',
   '/work/repo/plugins/other/commands/x.md',
+  '/work/repo/config.yaml',
+  '/work/repo/agentls.yaml',
+  '/work/repo/.agentls.yml',
+  '/work/repo/.github/workflows/ci.yaml',
 ];
 
 describe('agentDocumentSelector', () => {
@@ -183,6 +191,21 @@ describe('agentDocumentSelector', () => {
     });
   }
 
+  it('selects the configuration file as YAML, in any folder', () => {
+    for (const file of ['/work/repo/.agentls.yaml', '/work/repo/packages/app/.agentls.yaml']) {
+      assert.equal(selected(selector, md(file, 'yaml')), true, file);
+    }
+    assert.equal(selected(selector, md('/work/repo/.agentls.yaml', 'plaintext')), false, 'not as another language');
+    assert.equal(selected(selector, { uri: 'untitled:/work/repo/.agentls.yaml', languageId: 'yaml' }), false);
+  });
+
+  it('gives agent files no language and the configuration file yaml', () => {
+    for (const filter of selector) {
+      const expected = filter === CONFIG_FILE_FILTER ? 'yaml' : undefined;
+      assert.equal(filter.language, expected, JSON.stringify(filter));
+    }
+  });
+
   it('only takes documents on disk', () => {
     const file = '/work/repo/.claude/agents/x.md';
     assert.equal(selected(selector, { uri: `untitled:${file}`, languageId: 'markdown' }), false);
@@ -191,7 +214,7 @@ describe('agentDocumentSelector', () => {
 
   it('has one filter per dialect glob and the plugin globs once per distinct plugin', () => {
     const roots = ['file:///a/p1', 'file:///a/p2', 'file:///a/p1/'];
-    const anywhere = AGENT_GLOBS.map((pattern) => ({ scheme: 'file', pattern }));
+    const anywhere = [...AGENT_GLOBS.map((pattern) => ({ scheme: 'file', pattern })), CONFIG_FILE_FILTER];
     const inPlugin = (baseUri: string) => PLUGIN_GLOBS.map((pattern) => ({ scheme: 'file', pattern: { baseUri, pattern } }));
     assert.deepEqual(agentDocumentSelector(roots), [...anywhere, ...inPlugin('file:///a/p1'), ...inPlugin('file:///a/p2')]);
     assert.deepEqual(agentDocumentSelector([]), anywhere);

@@ -8,11 +8,14 @@
 --- holding `.claude-plugin/plugin.json`) its `agents/`, `commands/`, `skills/` and
 --- `output-styles/` files count as well.
 ---
+--- agentls's own configuration file, `.agentls.yaml` (filetype `yaml`), is served too: the server
+--- checks it as you type and completes and explains its keys.
+---
 --- Every other buffer is left alone.
 ---
 --- Neovim 0.11+ uses the `vim.lsp.config` file `lsp/agentls.lua` shipped next to this module and
---- `vim.lsp.enable('agentls')`. Neovim 0.7–0.10 get a `FileType` autocommand (`markdown`, `mdc`)
---- that starts (or reuses) one client per root directory.
+--- `vim.lsp.enable('agentls')`. Neovim 0.7–0.10 get a `FileType` autocommand (`markdown`, `mdc`,
+--- `yaml`) that starts (or reuses) one client per root directory.
 local M = {}
 
 local uv = vim.uv or vim.loop
@@ -20,11 +23,16 @@ local glob = require('agentls.glob')
 
 M.name = 'agentls'
 
---- Markers that identify the workspace root, nearest first.
-M.root_markers = { '.claude', '.git' }
+--- Markers that identify the workspace root, nearest first (the server reads `.agentls.yaml`
+--- from the root).
+M.root_markers = { '.agentls.yaml', '.claude', '.git' }
 
---- Filetypes the client is started for (the path decides; see `ftdetect/agentls.lua` for `.mdc`).
-M.filetypes = { 'markdown', 'mdc' }
+--- Filetypes the client is started for (the path decides; see `ftdetect/agentls.lua` for `.mdc`;
+--- `yaml` for `.agentls.yaml`).
+M.filetypes = { 'markdown', 'mdc', 'yaml' }
+
+--- The configuration file's name.
+M.config_file = '.agentls.yaml'
 
 --- The dialects, in detection order (generated; see the file).
 M.dialects = require('agentls.patterns')
@@ -151,12 +159,24 @@ function M.is_agent_file(path)
   return M.agent_base(path) ~= nil
 end
 
---- Workspace root for an agent file: the nearest ancestor of the file holding one of
---- `M.root_markers`, or the agent base directory when there is none. Nil for other files.
+--- Whether `path` is agentls's configuration file (`.agentls.yaml`, in any folder).
+---@param path string
+---@return boolean
+function M.is_config_file(path)
+  path = normalize(path)
+  return path ~= nil and path:match('[^/]*$') == M.config_file
+end
+
+--- Workspace root for an agent file or a configuration file: the nearest ancestor of the file
+--- holding one of `M.root_markers`, or the agent base directory (a configuration file's own
+--- folder) when there is none. Nil for other files.
 ---@param path string absolute file path
 ---@return string|nil
 function M.root_for(path)
   local base = M.agent_base(path)
+  if not base and M.is_config_file(path) then
+    base = dirname(normalize(path))
+  end
   if not base then
     return nil
   end
@@ -176,8 +196,8 @@ function M.root_for(path)
   return base
 end
 
---- `root_dir` for `vim.lsp.config` (Neovim 0.11+): only agent files get a root, so the client
---- never attaches to other Markdown buffers.
+--- `root_dir` for `vim.lsp.config` (Neovim 0.11+): only agent files and configuration files get
+--- a root, so the client never attaches to other Markdown or YAML buffers.
 ---@param bufnr integer
 ---@param on_dir fun(root: string)
 function M.root_dir(bufnr, on_dir)
