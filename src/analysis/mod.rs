@@ -9,6 +9,7 @@ mod color;
 mod completion;
 mod diagnostics;
 mod fix;
+mod format;
 mod hover;
 mod outline;
 mod semantic;
@@ -17,6 +18,7 @@ pub(crate) mod values;
 
 pub use color::{ColorPresentation, DocumentColor, Rgb};
 pub use fix::{apply_edits, apply_safe_fixes, fix_all, safe_fix_edits};
+pub use format::{Formatting, Refusal};
 pub use outline::{Fold, FoldKind, Symbol, SymbolKind};
 pub use semantic::{SemanticKind, SemanticToken};
 pub use tokens::{InlayHint, estimate_tokens, format_tokens};
