@@ -32,6 +32,7 @@
 //! a mapping, duplicate keys) or that the formatter cannot lay out safely gets no edits.
 
 use std::borrow::Cow;
+use std::ops::Range;
 use std::time::{Duration, Instant};
 
 use similar::{Algorithm, DiffTag};
@@ -535,65 +536,114 @@ fn verbatim_lines(entries: &[Entry], lines: &Lines<'_>) -> Vec<bool> {
     verbatim
 }
 
-/// The edits that turn `old` into `new`: one per changed run of lines, each cut down to the
-/// bytes that differ (never between a `\r` and its `\n`, which an editor cannot address).
+/// The edits that turn `old` into `new`: the changed runs of lines, each narrowed to the changed
+/// words within it and then to the bytes that differ (never between a `\r` and its `\n`, which
+/// an editor cannot address). Small edits keep the editor's cursor and undo history in place.
 fn edits(old: &str, new: &str) -> Vec<TextEdit> {
+    // A deadline keeps a pathological block cheap; the edits are then merely less minimal.
+    let deadline = Instant::now() + Duration::from_millis(200);
     let old_lines: Vec<&str> = old.split_inclusive('\n').collect();
     let new_lines: Vec<&str> = new.split_inclusive('\n').collect();
-    let offsets = |lines: &[&str]| -> Vec<usize> {
+    let mut edits = Vec::new();
+    for (old_span, new_span) in changed_spans(&old_lines, &new_lines, deadline) {
+        if old_span.is_empty() || new_span.is_empty() {
+            edits.push(tight_edit(old, old_span, new, new_span));
+            continue;
+        }
+        let old_words = words(&old[old_span.clone()]);
+        let new_words = words(&new[new_span.clone()]);
+        for (old_words_span, new_words_span) in changed_spans(&old_words, &new_words, deadline) {
+            edits.push(tight_edit(
+                old,
+                old_span.start + old_words_span.start..old_span.start + old_words_span.end,
+                new,
+                new_span.start + new_words_span.start..new_span.start + new_words_span.end,
+            ));
+        }
+    }
+    edits
+}
+
+/// The byte spans (in the concatenation of the tokens) of each run of tokens that differs:
+/// `(old span, new span)`, in order.
+fn changed_spans(
+    old: &[&str],
+    new: &[&str],
+    deadline: Instant,
+) -> Vec<(Range<usize>, Range<usize>)> {
+    let offsets = |tokens: &[&str]| -> Vec<usize> {
         std::iter::once(0)
-            .chain(lines.iter().scan(0, |end, line| {
-                *end += line.len();
+            .chain(tokens.iter().scan(0, |end, token| {
+                *end += token.len();
                 Some(*end)
             }))
             .collect()
     };
-    let (old_at, new_at) = (offsets(&old_lines), offsets(&new_lines));
-    // A deadline keeps a pathological block cheap; the edits are then merely less minimal.
-    let deadline = Instant::now() + Duration::from_millis(200);
-    let ops = similar::capture_diff_slices_deadline(
-        Algorithm::Myers,
-        &old_lines,
-        &new_lines,
-        Some(deadline),
-    );
-    let mut hunks: Vec<(std::ops::Range<usize>, std::ops::Range<usize>)> = Vec::new();
+    let (old_at, new_at) = (offsets(old), offsets(new));
+    let ops = similar::capture_diff_slices_deadline(Algorithm::Myers, old, new, Some(deadline));
+    // Positions come from walking the operations in order: similar reports an insertion after a
+    // trailing equal run at an earlier old index than the run's end. Operations that do not tile
+    // both sequences give one run over everything instead.
+    let (mut old_position, mut new_position) = (0, 0);
+    let mut runs: Vec<(Range<usize>, Range<usize>)> = Vec::new();
     let mut previous_equal = true;
     for op in &ops {
         let (tag, old_range, new_range) = op.as_tag_tuple();
+        let in_order = new_range.start == new_position
+            && (tag == DiffTag::Insert || old_range.start == old_position);
+        if !in_order {
+            return vec![(0..old_at[old.len()], 0..new_at[new.len()])];
+        }
+        let old_range = old_position..old_position + old_range.len();
+        (old_position, new_position) = (old_range.end, new_range.end);
         if tag == DiffTag::Equal {
             previous_equal = true;
             continue;
         }
-        match hunks.last_mut() {
-            Some(hunk) if !previous_equal => {
-                hunk.0.end = old_range.end;
-                hunk.1.end = new_range.end;
+        match runs.last_mut() {
+            Some(run) if !previous_equal => {
+                run.0.end = old_range.end;
+                run.1.end = new_range.end;
             }
-            _ => hunks.push((old_range, new_range)),
+            _ => runs.push((old_range, new_range)),
         }
         previous_equal = false;
     }
-    hunks
-        .into_iter()
+    if (old_position, new_position) != (old.len(), new.len()) {
+        return vec![(0..old_at[old.len()], 0..new_at[new.len()])];
+    }
+    runs.into_iter()
         .map(|(old_range, new_range)| {
-            tight_edit(
-                old,
+            (
                 old_at[old_range.start]..old_at[old_range.end],
-                new,
                 new_at[new_range.start]..new_at[new_range.end],
             )
         })
         .collect()
 }
 
+/// `text` cut into runs of non-whitespace and of whitespace, a line break ending its run.
+fn words(text: &str) -> Vec<&str> {
+    let mut words = Vec::new();
+    let mut start = 0;
+    let mut previous: Option<char> = None;
+    for (index, c) in text.char_indices() {
+        let boundary =
+            previous.is_some_and(|p| p == '\n' || p.is_whitespace() != c.is_whitespace());
+        if boundary {
+            words.push(&text[start..index]);
+            start = index;
+        }
+        previous = Some(c);
+    }
+    if start < text.len() {
+        words.push(&text[start..]);
+    }
+    words
+}
+
 /// The edit replacing `old[old_span]` by `new[new_span]`, without their common prefix and suffix.
-fn tight_edit(
-    old: &str,
-    old_span: std::ops::Range<usize>,
-    new: &str,
-    new_span: std::ops::Range<usize>,
-) -> TextEdit {
+fn tight_edit(old: &str, old_span: Range<usize>, new: &str, new_span: Range<usize>) -> TextEdit {
     let (a, b) = (&old[old_span.clone()], &new[new_span]);
     let mut prefix = a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
     while !a.is_char_boundary(prefix) || a[..prefix].ends_with('\r') {
@@ -886,6 +936,17 @@ Body
                 );
             }
         }
+    }
+
+    #[test]
+    fn edits_stay_in_order_when_an_entry_moves_to_the_end() {
+        // Found by the property test below: the word diff of the last hunk inserts after an
+        // equal run, which the diff library reports at an earlier position.
+        let text = "---\ntools:\ndescription: 'quoted: yes'\nmodel: sonnet # comment\n   \nname :  b  \n  - Grep\n---\n";
+        assert_eq!(
+            format(text).unwrap(),
+            "---\nname: b\n  - Grep\ndescription: 'quoted: yes'\nmodel: sonnet # comment\n\ntools:\n---\n"
+        );
     }
 
     #[test]
