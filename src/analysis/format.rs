@@ -80,7 +80,7 @@ impl Refusal {
         match self {
             Self::Fences => "its `---` fences are not where the tool looks for them",
             Self::CutShort => "a `---` inside a value cuts the frontmatter short",
-            Self::NotLoadable => "the frontmatter does not load (invalid YAML or not a mapping)",
+            Self::NotLoadable => "the frontmatter does not load: invalid YAML or not a mapping",
             Self::DuplicateKeys => "a key appears more than once",
             Self::Unsupported => "its layout is beyond what the formatter rearranges safely",
             Self::MeaningChanged => "formatting could not be proven to keep what the tool reads",
