@@ -32,6 +32,9 @@ enum Command {
     Serve,
     /// Lint agent definition files (the same analysis as the server), for the terminal and CI.
     Check(agentls::cli::CheckArgs),
+    /// Format the frontmatter of agent files in place (`--check`: list the files that would
+    /// change), proven to keep its meaning.
+    Format(agentls::cli::FormatArgs),
 }
 
 /// Test hooks (`agentls/debug*` methods) are enabled only through this environment variable.
@@ -43,13 +46,15 @@ fn main() -> anyhow::Result<ExitCode> {
     // The server logs its life cycle; a lint run stays quiet unless something goes wrong.
     let default_level = match command {
         Command::Serve => "info",
-        Command::Check(_) => "warn",
+        Command::Check(_) | Command::Format(_) => "warn",
     };
     init_logging(cli.log_level.as_deref(), default_level)?;
     match command {
         Command::Serve => serve(),
         // Exit codes: 0 no errors, 1 errors (or warnings with `--deny-warnings`), 2 the run failed.
         Command::Check(args) => Ok(agentls::cli::check(&args)),
+        // Exit codes: 0 formatted, 1 with `--check` when a file would change, 2 the run failed.
+        Command::Format(args) => Ok(agentls::cli::format(&args)),
     }
 }
 

@@ -22,6 +22,7 @@ async fn initialize_advertises_the_capabilities() {
         "codeActionProvider": capabilities["codeActionProvider"],
         "colorProvider": capabilities["colorProvider"],
         "inlayHintProvider": capabilities["inlayHintProvider"],
+        "documentFormattingProvider": capabilities["documentFormattingProvider"],
     });
     assert_eq!(
         important,
@@ -39,6 +40,7 @@ async fn initialize_advertises_the_capabilities() {
             },
             "colorProvider": true,
             "inlayHintProvider": true,
+            "documentFormattingProvider": true,
         })
     );
     let info = result.server_info.expect("serverInfo");

@@ -10,6 +10,7 @@ mod completion;
 pub mod config_file;
 mod diagnostics;
 mod fix;
+mod format;
 mod hover;
 mod mention;
 mod outline;
@@ -20,6 +21,7 @@ pub(crate) mod values;
 
 pub use color::{ColorPresentation, DocumentColor, Rgb};
 pub use fix::{apply_edits, apply_safe_fixes, fix_all, safe_fix_edits};
+pub use format::{Formatting, Refusal};
 pub use mention::{Mention, mention_at};
 pub use outline::{Fold, FoldKind, Symbol, SymbolKind};
 pub use semantic::{SemanticKind, SemanticToken};

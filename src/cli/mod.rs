@@ -1,4 +1,5 @@
-//! `agentls check`: lint agent files from the terminal and in CI.
+//! `agentls check`: lint agent files from the terminal and in CI (and `agentls format`, module
+//! `formatting`, which finds its files the same way).
 //!
 //! The run: find the files (module `discover`: walk directories, classify agent files by path
 //! and frontmatter), read and analyse each one in parallel (`rayon`; the analysis is per file and
@@ -65,6 +66,7 @@
 
 mod fix;
 mod format;
+mod formatting;
 mod lines;
 mod progress;
 mod report;
@@ -81,6 +83,7 @@ use crate::schema::{Detected, Dialect, DialectOverrides, Registry};
 use crate::text::TextRange;
 
 pub use format::Format;
+pub use formatting::{FormatArgs, format, run_format};
 
 use crate::discover::{self, Candidate, Discovery, PathClass};
 use crate::source::Source;
@@ -203,23 +206,8 @@ pub fn run(
     stderr: &mut dyn Write,
 ) -> Result<ExitStatus, CheckError> {
     let forced = forced_dialect(args.dialect.as_deref())?;
-    let default_paths = [PathBuf::from(".")];
-    let paths = if args.paths.is_empty() {
-        &default_paths[..]
-    } else {
-        &args.paths[..]
-    };
-    // The schema registry (YAML schemas, compiled path globs) takes a few milliseconds to
-    // build: build it on another core while this one walks the tree.
-    rayon::spawn(|| {
-        Registry::get();
-    });
-    let config = Config::load(args.config.as_deref())?;
     let progress = Progress::new();
-    let mut discovery = discover(paths, &config.overrides)?;
-    discovery.candidates.retain(|candidate| {
-        candidate.explicit || !config.settings.ignores(&absolute(&candidate.path))
-    });
+    let (config, discovery) = prepare(&args.paths, args.config.as_deref())?;
     for error in &discovery.errors {
         writeln!(stderr, "error: {error}")?;
     }
@@ -283,6 +271,28 @@ pub fn run(
         status = ExitStatus::Failure;
     }
     Ok(status)
+}
+
+/// What every run starts with: the configuration, and the candidates under `paths` (the current
+/// directory when empty) that it does not ignore (named files are never ignored).
+fn prepare(paths: &[PathBuf], config: Option<&Path>) -> Result<(Config, Discovery), CheckError> {
+    let default_paths = [PathBuf::from(".")];
+    let paths = if paths.is_empty() {
+        &default_paths[..]
+    } else {
+        paths
+    };
+    // The schema registry (YAML schemas, compiled path globs) takes a few milliseconds to
+    // build: build it on another core while this one walks the tree.
+    rayon::spawn(|| {
+        Registry::get();
+    });
+    let config = Config::load(config)?;
+    let mut discovery = discover(paths, &config.overrides)?;
+    discovery.candidates.retain(|candidate| {
+        candidate.explicit || !config.settings.ignores(&absolute(&candidate.path))
+    });
+    Ok((config, discovery))
 }
 
 fn forced_dialect(name: Option<&str>) -> Result<Option<&'static Dialect>, CheckError> {
@@ -426,6 +436,41 @@ fn absolute(path: &Path) -> PathBuf {
     std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
+/// The dialect a candidate is checked (or formatted) as: the configuration's override, else what
+/// its path and text say (only its path when it could not be read), unless `--dialect` forces
+/// one; `None` when it is not an agent file.
+fn detect(
+    candidate: &Candidate,
+    text: &str,
+    readable: bool,
+    forced: Option<&'static Dialect>,
+    config: &Config,
+) -> Option<Detected<'static>> {
+    let overridden = config.overrides.overridden(&absolute(&candidate.path));
+    let detected = if overridden.is_some() {
+        overridden
+    } else if readable {
+        discover::classify_text(candidate, text)
+    } else {
+        // Unreadable: only the path can tell.
+        match &candidate.class {
+            PathClass::Dialect(detected) => Some(*detected),
+            PathClass::Collection(dialects) => dialects.first().map(|&dialect| Detected {
+                dialect,
+                plugin: false,
+            }),
+            PathClass::Other => None,
+        }
+    };
+    match forced {
+        Some(dialect) if candidate.explicit || detected.is_some() => Some(Detected {
+            dialect,
+            plugin: detected.is_some_and(|d| d.plugin && d.dialect.dialect == dialect.dialect),
+        }),
+        _ => detected,
+    }
+}
+
 fn check_file(
     candidate: &Candidate,
     forced: Option<&'static Dialect>,
@@ -433,27 +478,7 @@ fn check_file(
     mode: FixMode,
 ) -> Outcome {
     let (text, failure) = Source::read(&candidate.path).into_parts();
-    let overridden = config.overrides.overridden(&absolute(&candidate.path));
-    let detected = match &failure {
-        _ if overridden.is_some() => overridden,
-        None => discover::classify_text(candidate, &text),
-        // Unreadable: only the path can tell.
-        Some(_) => match &candidate.class {
-            PathClass::Dialect(detected) => Some(*detected),
-            PathClass::Collection(dialects) => dialects.first().map(|&dialect| Detected {
-                dialect,
-                plugin: false,
-            }),
-            PathClass::Other => None,
-        },
-    };
-    let detected = match forced {
-        Some(dialect) if candidate.explicit || detected.is_some() => Some(Detected {
-            dialect,
-            plugin: detected.is_some_and(|d| d.plugin && d.dialect.dialect == dialect.dialect),
-        }),
-        _ => detected,
-    };
+    let detected = detect(candidate, &text, failure.is_none(), forced, config);
     let dialect = detected.map(|detected| detected.dialect.dialect.as_str());
 
     if let Some(failure) = failure {

@@ -101,6 +101,7 @@ pub fn server_capabilities(encoding: PositionEncoding) -> ServerCapabilities {
         })),
         color_provider: Some(ColorProviderCapability::Simple(true)),
         inlay_hint_provider: Some(OneOf::Left(true)),
+        document_formatting_provider: Some(OneOf::Left(true)),
         ..ServerCapabilities::default()
     }
 }

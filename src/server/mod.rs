@@ -1221,6 +1221,37 @@ impl LanguageServer for Backend {
         .await
     }
 
+    async fn formatting(
+        &self,
+        params: lsp::DocumentFormattingParams,
+    ) -> Result<Option<Vec<lsp::TextEdit>>> {
+        request("textDocument/formatting", async {
+            let Some(document) = self.documents.get(&params.text_document.uri) else {
+                return Ok(None);
+            };
+            // A file the configuration ignores is not the server's to rewrite.
+            let settings = self.settings.load();
+            if document
+                .path
+                .as_deref()
+                .is_some_and(|path| settings.ignores(path))
+            {
+                return Ok(None);
+            }
+            let encoding = self.encoding();
+            // The frontmatter only, and only when reloading the result proves it reads the same;
+            // the editor's indentation options do not apply (YAML layout is fixed by policy).
+            let edits = document.analysis.format().map(|edits| {
+                edits
+                    .iter()
+                    .map(|edit| to_proto::text_edit(&document.rope, edit, encoding))
+                    .collect()
+            });
+            Ok(edits)
+        })
+        .await
+    }
+
     async fn document_color(&self, params: DocumentColorParams) -> Result<Vec<ColorInformation>> {
         request("textDocument/documentColor", async {
             let Some(document) = self.documents.get(&params.text_document.uri) else {
