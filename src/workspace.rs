@@ -14,6 +14,7 @@ use crate::analysis::{Analysis, Diagnostic, Mention, Severity};
 use crate::discover::{Candidate, classify_text};
 use crate::schema::{Dialect, plugin_root, plugin_shaped_root};
 use crate::source::Source;
+use crate::syntax::{Node, NodeKind};
 use crate::text::TextRange;
 
 /// What one file declares and references.
@@ -95,15 +96,22 @@ impl FileFacts {
             else {
                 continue;
             };
-            for item in list_items(node, head) {
+            let items = match &field.refers_via {
+                Some(key) => values_under(node, key),
+                None => list_items(node, head)
+                    .into_iter()
+                    .map(|item| (item.text, item.range))
+                    .collect(),
+            };
+            for (text, range) in items {
                 // `*` (all agents) and plugin-namespaced names (`plugin:agent`) are not files here.
-                if item.text.contains(['*', ':']) {
+                if text.contains(['*', ':']) {
                     continue;
                 }
-                let builtin = field.values.iter().any(|value| value.value == item.text);
+                let builtin = field.values.iter().any(|value| value.value == text);
                 references.push(Reference {
-                    name: item.text,
-                    range: item.range,
+                    name: text,
+                    range,
                     field: &field.name,
                     targets: &field.refers_to,
                     builtin,
@@ -133,6 +141,27 @@ impl FileFacts {
             .iter()
             .find(|reference| reference.range.start <= offset && offset <= reference.range.end)
     }
+}
+
+/// The scalar values of `key` in each map of a list (`handoffs: [{agent: planner}]`), with
+/// their ranges.
+fn values_under(node: &Node, key: &str) -> Vec<(String, TextRange)> {
+    let NodeKind::Sequence(sequence) = &node.kind else {
+        return Vec::new();
+    };
+    sequence
+        .items
+        .iter()
+        .filter_map(|item| match &item.kind {
+            NodeKind::Mapping(mapping) => mapping.entries.iter().rev().find(|e| e.key == key),
+            _ => None,
+        })
+        .filter_map(|entry| {
+            let scalar = entry.value.as_ref()?.as_scalar()?;
+            let text = scalar.value.trim();
+            (!text.is_empty()).then(|| (text.to_owned(), scalar.content))
+        })
+        .collect()
 }
 
 /// The name the tool knows a file by: a skill by its folder (its `name` must match it), a file
@@ -554,6 +583,24 @@ mod tests {
             ))
         );
         assert!(command.references[0].builtin, "Explore is built in");
+    }
+
+    #[test]
+    fn handoffs_name_agents() {
+        let text = "---\ndescription: Plans\nhandoffs:\n  - label: Build\n    agent: implementer\n    prompt: Go\n  - label: Review\n    agent: reviewer\n---\nPlan.\n";
+        let planner = facts("/w/.github/agents/planner.agent.md", text);
+        let named: Vec<(&str, &str, &str)> = planner
+            .references
+            .iter()
+            .map(|r| (r.field, r.name.as_str(), &text[r.range.as_range()]))
+            .collect();
+        assert_eq!(
+            named,
+            [
+                ("handoffs", "implementer", "implementer"),
+                ("handoffs", "reviewer", "reviewer")
+            ]
+        );
     }
 
     #[test]

@@ -197,6 +197,10 @@ pub struct Field {
     /// skills, `agent:` an agent. Its `values` (if any) are built-in names that need no file.
     #[serde(default)]
     pub refers_to: Vec<String>,
+    /// For a list of maps (Copilot's `handoffs`), the key of each item whose value names the
+    /// file; without it, the field's own values do.
+    #[serde(default)]
+    pub refers_via: Option<String>,
     /// What each value of a mapping (or, for `any`, the value itself when it is a string) must be.
     #[serde(default)]
     pub map_values: Option<MapValues>,

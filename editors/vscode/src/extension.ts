@@ -54,6 +54,13 @@ class AgentlsExtension implements vscode.Disposable {
         // `agentls.trace.server` is applied by vscode-languageclient itself.
         if (event.affectsConfiguration('agentls.server')) {
           void restart();
+        } else if (
+          event.affectsConfiguration('agentls.dialect') ||
+          event.affectsConfiguration('agentls.workspaceDiagnostics')
+        ) {
+          void this.client?.sendNotification('workspace/didChangeConfiguration', {
+            settings: { agentls: serverSettings() },
+          });
         }
       }),
       vscode.workspace.onDidChangeWorkspaceFolders(restart),
@@ -128,7 +135,7 @@ class AgentlsExtension implements vscode.Disposable {
     const clientOptions: LanguageClientOptions = {
       documentSelector: agentDocumentSelector(pluginRoots),
       // Dialect choices for paths that do not say what a file is (glob → dialect id).
-      initializationOptions: { dialect: config.get<Record<string, string>>('dialect') ?? {} },
+      initializationOptions: serverSettings(),
       outputChannel: this.output,
       traceOutputChannel: this.trace,
     };
@@ -165,6 +172,20 @@ class AgentlsExtension implements vscode.Disposable {
       await vscode.commands.executeCommand('workbench.action.openSettings', 'agentls.server');
     }
   }
+}
+
+/**
+ * The settings the server reads, at start-up (`initializationOptions`) and on change
+ * (`workspace/didChangeConfiguration`, always whole: the server replaces what it had).
+ */
+function serverSettings(): { dialect: Record<string, string>; workspaceDiagnostics: boolean } {
+  const config = vscode.workspace.getConfiguration('agentls');
+  return {
+    // Dialect choices for paths that do not say what a file is (glob → dialect id).
+    dialect: config.get<Record<string, string>>('dialect') ?? {},
+    // Problems of agent files that are not open.
+    workspaceDiagnostics: config.get<boolean>('workspaceDiagnostics') ?? true,
+  };
 }
 
 let extension: AgentlsExtension | undefined;

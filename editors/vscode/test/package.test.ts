@@ -56,7 +56,17 @@ function checkManifest(manifest: Manifest): void {
     ['agentls: Restart Server = agentls.restartServer', 'agentls: Show Output = agentls.showOutput'],
   );
   const properties = manifest.contributes.configuration.properties;
-  assert.deepEqual(Object.keys(properties).sort(), ['agentls.dialect', 'agentls.server.extraArgs', 'agentls.server.path', 'agentls.trace.server']);
+  assert.deepEqual(Object.keys(properties).sort(), [
+    'agentls.dialect',
+    'agentls.server.extraArgs',
+    'agentls.server.path',
+    'agentls.trace.server',
+    'agentls.workspaceDiagnostics',
+  ]);
+  const workspaceDiagnostics = properties['agentls.workspaceDiagnostics'];
+  assert.ok(workspaceDiagnostics);
+  assert.equal(workspaceDiagnostics.type, 'boolean');
+  assert.equal(workspaceDiagnostics.default, true);
   assert.equal(properties['agentls.dialect']?.type, 'object');
   for (const [key, property] of Object.entries(properties)) {
     assert.ok(property.markdownDescription.length > 30, `${key} needs a description`);
