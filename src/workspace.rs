@@ -265,13 +265,27 @@ pub fn scan(candidates: &[Candidate]) -> Vec<(PathBuf, FileFacts)> {
         .collect()
 }
 
+/// A duplicate-name warning lists at most this many of the other files.
+const MAX_NAMESAKES_LISTED: usize = 3;
+
 /// Every indexed file's facts, by path.
 #[derive(Debug, Default)]
 pub struct WorkspaceIndex {
     files: DashMap<PathBuf, Arc<FileFacts>>,
     /// Paths by declared name: lookups by name are per keystroke (cross-file diagnostics).
     by_name: DashMap<String, Vec<PathBuf>>,
+    /// The scope (plugin or project) of each folder holding files, found by looking at the disk:
+    /// per keystroke, the duplicate check needs it for every namesake.
+    scopes: DashMap<PathBuf, Option<PathBuf>>,
+    /// The files of one name, dialect and scope, sorted by path: a duplicate-name check per
+    /// keystroke is a lookup, however many files share the name.
+    groups: DashMap<GroupKey, Vec<PathBuf>>,
+    /// The group each file was filed under (scopes can change on disk meanwhile).
+    group_of: DashMap<PathBuf, GroupKey>,
 }
+
+/// Files clash when they share a name, a dialect and a scope (plugin or project).
+type GroupKey = (String, &'static str, Option<PathBuf>);
 
 impl WorkspaceIndex {
     /// Records (or, with `None`, forgets) the facts of the file at `path`.
@@ -299,6 +313,12 @@ impl WorkspaceIndex {
             if let Some(mut paths) = self.by_name.get_mut(&previous.name.text) {
                 paths.retain(|known| known != path);
             }
+            if let Some((_, key)) = self.group_of.remove(path)
+                && let Some(mut group) = self.groups.get_mut(&key)
+                && let Ok(at) = group.binary_search_by(|known| known.as_path().cmp(path))
+            {
+                group.remove(at);
+            }
             names.push(previous.name.text.clone());
         }
         if let Some(new) = new {
@@ -306,6 +326,13 @@ impl WorkspaceIndex {
                 .entry(new.name.text.clone())
                 .or_default()
                 .push(path.to_path_buf());
+            let key = (new.name.text.clone(), new.dialect, self.scope_of(path));
+            let mut group = self.groups.entry(key.clone()).or_default();
+            if let Err(at) = group.binary_search_by(|known| known.as_path().cmp(path)) {
+                group.insert(at, path.to_path_buf());
+            }
+            drop(group);
+            self.group_of.insert(path.to_path_buf(), key);
             if !names.contains(&new.name.text) {
                 names.push(new.name.text.clone());
             }
@@ -321,6 +348,23 @@ impl WorkspaceIndex {
                 .references
                 .iter()
                 .any(|reference| names.contains(&reference.name))
+    }
+
+    /// The plugin or project whose names the file at `path` shares (see [`find_scope`]), looked
+    /// up on disk once per folder.
+    fn scope_of(&self, path: &Path) -> Option<PathBuf> {
+        let folder = path.parent().unwrap_or(path);
+        if let Some(scope) = self.scopes.get(folder) {
+            return scope.clone();
+        }
+        let scope = find_scope(path);
+        self.scopes.insert(folder.to_path_buf(), scope.clone());
+        scope
+    }
+
+    /// Forgets the scopes found on disk (folders or plugin manifests may have come or gone).
+    pub fn forget_scopes(&self) {
+        self.scopes.clear();
     }
 
     /// Every indexed path.
@@ -369,13 +413,17 @@ impl WorkspaceIndex {
 
     /// The files of one of `dialects` declaring `name`, sorted by path.
     pub fn definitions(&self, name: &str, dialects: &[String]) -> Vec<Definition> {
-        let mut found: Vec<Definition> = self
-            .files
-            .iter()
-            .filter(|entry| entry.name.text == name && dialects.iter().any(|d| d == entry.dialect))
-            .map(|entry| Definition {
-                path: entry.key().clone(),
-                facts: Arc::clone(entry.value()),
+        let paths = self
+            .by_name
+            .get(name)
+            .map(|paths| paths.clone())
+            .unwrap_or_default();
+        let mut found: Vec<Definition> = paths
+            .into_iter()
+            .filter_map(|path| {
+                let facts = self.get(&path)?;
+                (facts.name.text == name && dialects.iter().any(|d| d == facts.dialect))
+                    .then_some(Definition { path, facts })
             })
             .collect();
         found.sort_by(|a, b| a.path.cmp(&b.path));
@@ -478,21 +526,33 @@ impl WorkspaceIndex {
                 });
             }
         }
-        let scope = scope_of(path);
-        let mut namesakes: Vec<PathBuf> = self
-            .definitions(&facts.name.text, &[facts.dialect.to_owned()])
-            .into_iter()
-            .map(|definition| definition.path)
-            .filter(|other| scope_of(other) == scope)
-            .collect();
-        if namesakes.len() > 1 && namesakes.iter().any(|other| other == path) {
-            namesakes.sort();
-            let winner = namesakes.last().cloned().unwrap_or_default();
-            let others: Vec<String> = namesakes
+        let key = self.group_of.get(path).map(|key| key.clone());
+        let clash = key.and_then(|key| {
+            let group = self.groups.get(&key)?;
+            if group.len() < 2 || group.binary_search_by(|p| p.as_path().cmp(path)).is_err() {
+                return None;
+            }
+            let others: Vec<PathBuf> = group
                 .iter()
                 .filter(|other| other.as_path() != path)
+                .take(MAX_NAMESAKES_LISTED)
+                .cloned()
+                .collect();
+            Some((
+                group.last().cloned().unwrap_or_default(),
+                others,
+                group.len(),
+            ))
+        });
+        if let Some((winner, others, clashing)) = clash {
+            let mut others: Vec<String> = others
+                .iter()
                 .map(|other| format!("`{}`", other.display()))
                 .collect();
+            let unlisted = clashing - 1 - others.len();
+            if unlisted > 0 {
+                others.push(format!("and {unlisted} more"));
+            }
             let verdict = if winner == path {
                 "this file wins (the last by path)".to_owned()
             } else {
@@ -516,7 +576,7 @@ impl WorkspaceIndex {
 }
 
 /// Files in different plugins (or projects) may share names: a plugin's are namespaced.
-fn scope_of(path: &Path) -> Option<PathBuf> {
+fn find_scope(path: &Path) -> Option<PathBuf> {
     plugin_root(path)
         .or_else(|| plugin_shaped_root(path))
         .map(Path::to_path_buf)
@@ -583,6 +643,32 @@ mod tests {
             ))
         );
         assert!(command.references[0].builtin, "Explore is built in");
+    }
+
+    #[test]
+    fn many_namesakes_are_one_lookup_and_a_short_message() {
+        let index = WorkspaceIndex::default();
+        let text = "---\nname: twin\ndescription: d\n---\nBody\n";
+        let path = |i: usize| PathBuf::from(format!("/w/.claude/agents/twin-{i:02}.md"));
+        for i in 0..12 {
+            index.update(&path(i), Some(facts(&path(i).to_string_lossy(), text)));
+        }
+        let own = index.get(&path(5)).unwrap();
+        let found = index.diagnostics(&path(5), &own);
+        assert_eq!(found.len(), 1);
+        assert_eq!(
+            found[0].message,
+            "another Claude Code subagent is named `twin` (`/w/.claude/agents/twin-00.md`, \
+             `/w/.claude/agents/twin-01.md`, `/w/.claude/agents/twin-02.md`, and 8 more); \
+             `/w/.claude/agents/twin-11.md` wins (the last by path)"
+        );
+        // Renamed, a file leaves its group.
+        let renamed = "---\nname: single\ndescription: d\n---\nBody\n";
+        for i in 1..12 {
+            index.update(&path(i), Some(facts(&path(i).to_string_lossy(), renamed)));
+        }
+        let own = index.get(&path(0)).unwrap();
+        assert_eq!(index.diagnostics(&path(0), &own), []);
     }
 
     #[test]

@@ -45,6 +45,9 @@ impl Backend {
                 .filter(|path| !self.documents.is_open_path(path))
                 .cloned()
                 .collect();
+            if batch.is_empty() {
+                continue;
+            }
             let (overrides, settings, index) = (
                 overrides.clone(),
                 Arc::clone(&settings),
