@@ -3,7 +3,6 @@
 use std::collections::HashMap;
 
 use ropey::Rope;
-use serde_json::json;
 use tower_lsp_server::ls_types as lsp;
 
 use crate::analysis::{
@@ -48,25 +47,14 @@ pub fn diagnostic(
     diagnostic: &Diagnostic,
     encoding: PositionEncoding,
 ) -> lsp::Diagnostic {
-    let fixes: Vec<_> = diagnostic
-        .fixes
-        .iter()
-        .map(|fix| {
-            let edits: Vec<_> = fix
-                .edits
-                .iter()
-                .map(|edit| text_edit(rope, edit, encoding))
-                .collect();
-            json!({ "title": fix.title, "safe": fix.safe, "edits": edits })
-        })
-        .collect();
+    // The fixes are not sent along: code actions compute them on request, against the text
+    // current then, and every publication stays small.
     lsp::Diagnostic {
         range: range_to_lsp(rope, diagnostic.range, encoding),
         severity: Some(severity(diagnostic.severity)),
         code: Some(lsp::NumberOrString::String(diagnostic.code.to_owned())),
         source: Some(SOURCE.to_owned()),
         message: diagnostic.message.clone(),
-        data: (!fixes.is_empty()).then(|| json!({ "fixes": fixes })),
         ..lsp::Diagnostic::default()
     }
 }
@@ -391,7 +379,7 @@ mod tests {
     }
 
     #[test]
-    fn diagnostic_carries_code_source_and_fixes() {
+    fn diagnostic_carries_code_and_source_not_fixes() {
         let rope = Rope::from_str("---\nmodle: x\n---\n");
         let fix_edit = TextEdit {
             range: TextRange::new(4, 9),
@@ -420,7 +408,7 @@ mod tests {
         );
         assert_eq!(lsp.source.as_deref(), Some(SOURCE));
         assert_eq!(lsp.severity, Some(lsp::DiagnosticSeverity::WARNING));
-        let data = lsp.data.unwrap();
-        assert_eq!(data["fixes"][0]["edits"][0]["newText"], "model");
+        // Fixes travel as code actions, computed on request: publications stay small.
+        assert_eq!(lsp.data, None);
     }
 }
