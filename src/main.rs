@@ -62,7 +62,10 @@ fn serve() -> anyhow::Result<ExitCode> {
     let options = ServerOptions {
         test_hooks: std::env::var_os(TEST_HOOKS_ENV).is_some_and(|v| v == "1"),
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
+    // One thread: the stdin pipe is polled by this runtime's event loop and frames are written
+    // in place, so a keystroke wakes one thread, not three (the analysis runs in the handlers
+    // either way; indexing goes to the blocking pool and rayon).
+    let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
@@ -71,7 +74,7 @@ fn serve() -> anyhow::Result<ExitCode> {
         "agentls language server starting"
     );
     let end = runtime.block_on(server::run_stdio(options));
-    // tokio reads stdin on a blocking thread that may still sit in `read`; do not wait for it.
+    // When stdin is not a pipe, a thread reads it and may still sit in `read`: do not wait.
     runtime.shutdown_background();
     tracing::info!(?end, "agentls language server stopped");
     Ok(match end {

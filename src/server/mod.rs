@@ -108,7 +108,8 @@ where
 
 /// Serves one session over stdin/stdout.
 pub async fn run_stdio(options: ServerOptions) -> SessionEnd {
-    serve(tokio::io::stdin(), tokio::io::stdout(), options).await
+    let (service, socket) = service(options);
+    transport::serve_stdio(service, socket, CONCURRENCY).await
 }
 
 /// The language server state shared by all handlers.
@@ -708,6 +709,8 @@ impl LanguageServer for Backend {
             let mut names = Vec::new();
             let mut changed_files = Vec::new();
             let overrides = self.documents.overrides();
+            // Plugin manifests and component folders may have come or gone with the files.
+            self.index.forget_scopes();
             for change in &params.changes {
                 let Some(path) = change.uri.to_file_path().map(|path| path.into_owned()) else {
                     continue;

@@ -99,6 +99,108 @@ where
     session.end()
 }
 
+/// Serves one session over the process's stdin and stdout: a thread of its own blocks in
+/// `read` and feeds the guard through a channel, and frames are written to stdout directly.
+///
+/// tokio's `stdin()`/`stdout()` hand every read and write to its blocking pool: two thread
+/// hand-offs per message on top of the runtime's own, which dominate a keystroke's latency.
+/// Writing in place blocks the runtime only while the client is not reading its input, when
+/// nothing could be sent anyway; the input thread keeps reading meanwhile.
+pub async fn serve_stdio<S: LanguageServer>(
+    service: LspService<S>,
+    socket: ClientSocket,
+    concurrency: usize,
+) -> SessionEnd {
+    #[cfg(unix)]
+    if let Some(stdin) = polled_stdin::receiver() {
+        return serve(stdin, StdoutWriter, service, socket, concurrency).await;
+    }
+    let (input_tx, input_rx) = mpsc::channel(QUEUE);
+    // Never joined: after `exit` it may sit in `read` on an input that stays open.
+    if let Err(error) = std::thread::Builder::new()
+        .name("agentls-stdin".to_owned())
+        .spawn(move || read_stdin(&input_tx))
+    {
+        tracing::error!(%error, "cannot start the stdin thread");
+    }
+    serve(
+        ChannelReader::new(input_rx),
+        StdoutWriter,
+        service,
+        socket,
+        concurrency,
+    )
+    .await
+}
+
+/// A piped stdin read by the runtime's own event loop: the wake-up that delivers the client's
+/// bytes is the one that runs the handler.
+#[cfg(unix)]
+mod polled_stdin {
+    use std::io;
+    use std::os::fd::AsFd;
+
+    use tokio::net::unix::pipe;
+
+    /// stdin as a non-blocking pipe receiver (a duplicate of descriptor 0), or `None` when stdin
+    /// is not a pipe (a terminal, a file, a socket): the caller reads it on a thread instead.
+    pub fn receiver() -> Option<pipe::Receiver> {
+        let fd = io::stdin().as_fd().try_clone_to_owned().ok()?;
+        match pipe::Receiver::from_owned_fd(fd) {
+            Ok(receiver) => Some(receiver),
+            Err(error) => {
+                tracing::debug!(%error, "stdin is read on a thread");
+                None
+            }
+        }
+    }
+}
+
+/// Reads stdin in chunks into `tx` until the end of input (or until nobody listens).
+fn read_stdin(tx: &mpsc::Sender<Vec<u8>>) {
+    use std::io::Read;
+    let mut stdin = std::io::stdin().lock();
+    let mut buf = vec![0; READ_CHUNK];
+    loop {
+        match stdin.read(&mut buf) {
+            Ok(0) => break,
+            Ok(read) => {
+                if tx.blocking_send(buf[..read].to_vec()).is_err() {
+                    break;
+                }
+            }
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+            Err(error) => {
+                tracing::warn!(%error, "stdin failed");
+                break;
+            }
+        }
+    }
+}
+
+/// The process's stdout as an `AsyncWrite` that writes in place (see [`serve_stdio`]).
+struct StdoutWriter;
+
+impl AsyncWrite for StdoutWriter {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        use std::io::Write;
+        Poll::Ready(std::io::stdout().lock().write(buf))
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        use std::io::Write;
+        Poll::Ready(std::io::stdout().lock().flush())
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.poll_flush(cx)
+    }
+}
+
 #[derive(Debug, Default)]
 struct SessionFlags {
     shutdown: AtomicBool,
