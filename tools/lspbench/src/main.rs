@@ -145,6 +145,12 @@ fn body_middle(text: &str) -> Result<Site> {
     })
 }
 
+/// The seed declaring `name`: the files of one project have names of their own (a thousand
+/// namesakes would measure the duplicate-name warning's fan-out instead).
+fn named_seed(name: &str) -> String {
+    SEED.replacen("name: rust-backend-expert", &format!("name: {name}"), 1)
+}
+
 /// The seed followed by copies of its body until the text is at least `size` bytes long.
 fn sized_document(size: usize) -> String {
     let body = SEED.splitn(3, "---\n").nth(2).unwrap_or(SEED);
@@ -221,7 +227,8 @@ fn session(program: &Path, plan: &Plan, results: &mut Results) -> Result<()> {
 
     let mut documents = Vec::with_capacity(plan.documents);
     for n in 0..plan.documents {
-        let (document, took) = open(&mut server, uri(&format!("agent-{n}")), SEED)?;
+        let name = format!("agent-{n}");
+        let (document, took) = open(&mut server, uri(&name), &named_seed(&name))?;
         results.record(OPEN, took);
         documents.push(document);
     }
@@ -574,5 +581,20 @@ fn print_report(args: &Args, plan: &Plan, all: &[Subject], agnix_found: bool) {
     }
     if !agnix_found {
         println!("\n`agnix-lsp` is not on PATH: no comparison with it.");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_document_declares_its_own_name() {
+        let text = named_seed("agent-7");
+        assert!(text.starts_with("---\nname: agent-7\n"), "{}", &text[..40]);
+        assert_eq!(
+            text.len(),
+            SEED.len() - "rust-backend-expert".len() + "agent-7".len()
+        );
     }
 }
