@@ -65,6 +65,11 @@ fn serve() -> anyhow::Result<ExitCode> {
     // One thread: the stdin pipe is polled by this runtime's event loop and frames are written
     // in place, so a keystroke wakes one thread, not three (the analysis runs in the handlers
     // either way; indexing goes to the blocking pool and rayon).
+    // The dialect registry (schemas parsed, path globs compiled) takes a few milliseconds: build
+    // it while the client sends `initialize`, not when the first document opens.
+    std::thread::spawn(|| {
+        agentls::schema::Registry::get();
+    });
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

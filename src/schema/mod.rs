@@ -699,10 +699,12 @@ impl DialectOverrides {
     /// Builds overrides from `glob → dialect id` pairs; returns the problems (bad glob, unknown
     /// dialect) beside the usable overrides, so that one typo costs only its own entry.
     pub fn new<'a>(entries: impl IntoIterator<Item = (&'a str, &'a str)>) -> (Self, Vec<String>) {
-        let registry = Registry::get();
         let mut overrides = Self::default();
         let mut problems = Vec::new();
         for (glob, id) in entries {
+            // Only when there is something to look up: the server's `initialize` builds
+            // overrides, and should not wait for the registry.
+            let registry = Registry::get();
             let Some(dialect) = registry.by_id(id) else {
                 let known: Vec<&str> = registry.dialects().map(|d| d.dialect.as_str()).collect();
                 problems.push(format!(
