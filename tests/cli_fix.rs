@@ -2,30 +2,10 @@
 
 mod cli_common;
 
-use std::time::{Duration, SystemTime};
-
-use cli_common::{BROKEN, GOOD, agentls, read, tree};
+use cli_common::{BROKEN, GOOD, age, agentls, modified, read, tree};
 use pretty_assertions::assert_eq;
 
 const FIXED: &str = "---\nname: writer\ndescription: Writes docs.\nmodel: sonnet\ncolor: magenta\n---\nYou write docs.\n";
-
-fn modified(dir: &tempfile::TempDir, path: &str) -> SystemTime {
-    std::fs::metadata(dir.path().join(path))
-        .unwrap()
-        .modified()
-        .unwrap()
-}
-
-/// Moves a file's modification time an hour into the past, so that any rewrite shows.
-fn age(dir: &tempfile::TempDir, path: &str) -> SystemTime {
-    let file = std::fs::File::options()
-        .write(true)
-        .open(dir.path().join(path))
-        .unwrap();
-    let past = SystemTime::now() - Duration::from_secs(3600);
-    file.set_modified(past).unwrap();
-    modified(dir, path)
-}
 
 #[test]
 fn fix_applies_safe_fixes_and_reports_what_is_left() {

@@ -2,9 +2,7 @@
 
 mod cli_common;
 
-use std::time::{Duration, SystemTime};
-
-use cli_common::{GOOD, agentls, read, tree};
+use cli_common::{GOOD, age, agentls, modified, read, tree};
 use pretty_assertions::assert_eq;
 
 /// Fields out of order, a value only Claude Code's fallback reads, a list indented by four,
@@ -16,24 +14,6 @@ const INVALID: &str =
     "---\nmodel: x\nname: broken\ndescription: first line\n  continued: with colon\n---\nBody.\n";
 /// The same already formatted (`GOOD` has no blank line before its body).
 const GOOD_FORMATTED: &str = "---\nname: reviewer\ndescription: Reviews code. Use after edits.\nmodel: sonnet\n---\n\nYou review code.\n";
-
-fn modified(dir: &tempfile::TempDir, path: &str) -> SystemTime {
-    std::fs::metadata(dir.path().join(path))
-        .unwrap()
-        .modified()
-        .unwrap()
-}
-
-/// Moves a file's modification time an hour into the past, so that any rewrite shows.
-fn age(dir: &tempfile::TempDir, path: &str) -> SystemTime {
-    let file = std::fs::File::options()
-        .write(true)
-        .open(dir.path().join(path))
-        .unwrap();
-    file.set_modified(SystemTime::now() - Duration::from_secs(3600))
-        .unwrap();
-    modified(dir, path)
-}
 
 #[test]
 fn check_lists_what_would_change_and_writes_nothing() {

@@ -2,48 +2,13 @@
 //! dialect its MANIFEST kind names (at the path its tool would read it from), no analysis panics,
 //! and no file its tool loads intact gets an error-severity diagnostic.
 
+mod common;
+
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use agentls::analysis::{Analysis, Severity};
-
-fn shared_dir() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
-    if dir.join("corpus/MANIFEST.tsv").is_file() {
-        return Some(dir);
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "CI=true but ../shared/corpus is missing"
-    );
-    eprintln!("note: ../shared not found; dialect corpus test not run");
-    None
-}
-
-/// Where the file's tool reads it from: the corpus keeps repositories' own layouts (`agents/`,
-/// `skills/<name>/`, `rules/`…), so each file is analysed at the path its tool would see.
-fn tool_path(kind: &str, original: &Path) -> PathBuf {
-    let file = original.file_name().unwrap().to_string_lossy().into_owned();
-    let folder = original
-        .parent()
-        .and_then(Path::file_name)
-        .unwrap()
-        .to_string_lossy()
-        .into_owned();
-    let project = Path::new("/project");
-    match kind {
-        "claude-agent" => project.join(".claude/agents").join(file),
-        "claude-command" => project.join(".claude/commands").join(file),
-        "claude-skill" => project.join(".claude/skills").join(folder).join(file),
-        "copilot-agent" => project.join(".github/agents").join(file),
-        "copilot-chatmode" => project.join(".github/chatmodes").join(file),
-        "copilot-prompt" => project.join(".github/prompts").join(file),
-        "copilot-instructions" => project.join(".github/instructions").join(file),
-        "cursor-rule" => project.join(".cursor/rules").join(file),
-        "opencode-agent" => project.join(".opencode/agent").join(folder).join(file),
-        other => panic!("unknown MANIFEST kind {other}"),
-    }
-}
+use common::corpus::{shared_dir, tool_path};
 
 /// Errors the corpus legitimately earns, each a judgement call:
 const EXPECTED_ERRORS: &[(&str, &str, &str)] = &[
@@ -61,7 +26,9 @@ const EXPECTED_ERRORS: &[(&str, &str, &str)] = &[
 
 #[test]
 fn every_dialect_matches_its_tool_on_the_corpus() {
-    let Some(shared) = shared_dir() else { return };
+    let Some(shared) = shared_dir("dialect corpus test") else {
+        return;
+    };
     let manifest = std::fs::read_to_string(shared.join("corpus/MANIFEST.tsv")).unwrap();
     let mut misdetected = Vec::new();
     let mut errors: BTreeMap<(String, &'static str), Vec<String>> = BTreeMap::new();

@@ -3,50 +3,16 @@
 //! check), the body is byte for byte the same, a second format changes nothing, and no error
 //! diagnostic appears.
 
+mod common;
+
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use agentls::analysis::{Analysis, Formatting, Severity, TextEdit, apply_edits};
 use agentls::loader::{self, Value};
 use agentls::schema::{LoaderKind, Registry};
 use agentls::syntax::split_str;
-
-fn shared_dir() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
-    if dir.join("corpus/MANIFEST.tsv").is_file() {
-        return Some(dir);
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "CI=true but ../shared/corpus is missing"
-    );
-    eprintln!("note: ../shared not found; formatting corpus test not run");
-    None
-}
-
-/// Where the file's tool reads it from (the corpus keeps the repositories' own layouts).
-fn tool_path(kind: &str, original: &Path) -> PathBuf {
-    let file = original.file_name().unwrap().to_string_lossy().into_owned();
-    let folder = original
-        .parent()
-        .and_then(Path::file_name)
-        .unwrap()
-        .to_string_lossy()
-        .into_owned();
-    let project = Path::new("/project");
-    match kind {
-        "claude-agent" => project.join(".claude/agents").join(file),
-        "claude-command" => project.join(".claude/commands").join(file),
-        "claude-skill" => project.join(".claude/skills").join(folder).join(file),
-        "copilot-agent" => project.join(".github/agents").join(file),
-        "copilot-chatmode" => project.join(".github/chatmodes").join(file),
-        "copilot-prompt" => project.join(".github/prompts").join(file),
-        "copilot-instructions" => project.join(".github/instructions").join(file),
-        "cursor-rule" => project.join(".cursor/rules").join(file),
-        "opencode-agent" => project.join(".opencode/agent").join(folder).join(file),
-        other => panic!("unknown MANIFEST kind {other}"),
-    }
-}
+use common::corpus::{shared_dir, tool_path};
 
 /// The top-level values the dialect's tool loads from `text`'s frontmatter, sorted by key.
 fn loaded_fields(text: &str, loader_kind: LoaderKind) -> Option<Vec<(String, Value)>> {
@@ -135,7 +101,9 @@ fn check(path: &Path, text: &str, tally: &mut Tally, failures: &mut Vec<String>)
 
 #[test]
 fn every_corpus_file_formats_safely() {
-    let Some(shared) = shared_dir() else { return };
+    let Some(shared) = shared_dir("formatting corpus test") else {
+        return;
+    };
     let manifest = std::fs::read_to_string(shared.join("corpus/MANIFEST.tsv")).unwrap();
     let mut own = Tally::default();
     let mut as_agent = Tally::default();

@@ -6,13 +6,13 @@
 
 mod common;
 
-use common::{TestServer, edit, file_uri, watching_capabilities};
+use common::{TestServer, at, edit, file_uri, watching_capabilities};
 use tower_lsp_server::ls_types::{
     CompletionItem, CompletionParams, CompletionResponse, DiagnosticSeverity,
     DidChangeWatchedFilesParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams,
     FileChangeType, FileEvent, HoverContents, HoverParams, NumberOrString, PartialResultParams,
-    Position, PublishDiagnosticsParams, Range, TextDocumentIdentifier, TextDocumentItem,
-    TextDocumentPositionParams, Uri, WorkDoneProgressParams, notification, request,
+    Position, PublishDiagnosticsParams, Range, TextDocumentIdentifier, TextDocumentItem, Uri,
+    WorkDoneProgressParams, notification, request,
 };
 
 fn codes(published: &PublishDiagnosticsParams) -> Vec<String> {
@@ -158,13 +158,6 @@ async fn open_yaml(server: &mut TestServer, uri: &Uri, text: &str) {
         .await;
 }
 
-fn position(uri: &Uri, line: u32, character: u32) -> TextDocumentPositionParams {
-    TextDocumentPositionParams::new(
-        TextDocumentIdentifier::new(uri.clone()),
-        Position::new(line, character),
-    )
-}
-
 async fn completion(
     server: &mut TestServer,
     uri: &Uri,
@@ -172,7 +165,7 @@ async fn completion(
     character: u32,
 ) -> Vec<CompletionItem> {
     let params = CompletionParams {
-        text_document_position: position(uri, line, character),
+        text_document_position: at(uri, line, character),
         work_done_progress_params: WorkDoneProgressParams::default(),
         partial_result_params: PartialResultParams::default(),
         context: None,
@@ -191,7 +184,7 @@ fn labels(items: &[CompletionItem]) -> Vec<&str> {
 /// The hover's range and Markdown.
 async fn hover(server: &mut TestServer, uri: &Uri, line: u32, character: u32) -> (Range, String) {
     let params = HoverParams {
-        text_document_position_params: position(uri, line, character),
+        text_document_position_params: at(uri, line, character),
         work_done_progress_params: WorkDoneProgressParams::default(),
     };
     let hover = server

@@ -3,14 +3,14 @@
 
 mod common;
 
-use common::{TestServer, client_capabilities};
+use common::{TestServer, at, client_capabilities};
 use pretty_assertions::assert_eq;
 use tower_lsp_server::ls_types::{
     CodeActionOrCommand, CompletionItemKind, CompletionParams, CompletionResponse,
     CompletionTextEdit, DiagnosticSeverity, DocumentChangeOperation, DocumentChanges,
     Documentation, HoverContents, HoverParams, NumberOrString, PartialResultParams, Position,
-    Range, ResourceOp, ResourceOperationKind, TextDocumentIdentifier, TextDocumentPositionParams,
-    WorkDoneProgressParams, WorkspaceClientCapabilities, WorkspaceEditClientCapabilities, request,
+    Range, ResourceOp, ResourceOperationKind, TextDocumentIdentifier, WorkDoneProgressParams,
+    WorkspaceClientCapabilities, WorkspaceEditClientCapabilities, request,
 };
 
 const AGENT: &str = ".claude/agents/x.md";
@@ -18,17 +18,6 @@ const TYPO: &str = "---\nname: x\ndescription: Reviews code\nmodle: sonnet\n---\
 
 fn range(start: (u32, u32), end: (u32, u32)) -> Range {
     Range::new(Position::new(start.0, start.1), Position::new(end.0, end.1))
-}
-
-fn at(
-    uri: &tower_lsp_server::ls_types::Uri,
-    line: u32,
-    character: u32,
-) -> TextDocumentPositionParams {
-    TextDocumentPositionParams::new(
-        TextDocumentIdentifier::new(uri.clone()),
-        Position::new(line, character),
-    )
 }
 
 async fn completion_labels(

@@ -10,13 +10,15 @@
 //! `--check` when a file would change, 2 when the run failed (a path that does not exist, a file
 //! that cannot be read or written).
 
-use std::io::{self, Write};
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use rayon::prelude::*;
 
-use super::{CheckError, Config, ExitStatus, detect, fix, forced_dialect, prepare};
+use super::{
+    CheckError, Config, ExitStatus, detect, fix, forced_dialect, prepare, with_std_streams,
+};
 use crate::analysis::{Analysis, Formatting, Refusal, TextEdit, apply_edits};
 use crate::discover::Candidate;
 use crate::schema::Dialect;
@@ -47,18 +49,7 @@ pub struct FormatArgs {
 
 /// Runs `agentls format` with the process's stdout and stderr and returns the exit code.
 pub fn format(args: &FormatArgs) -> ExitCode {
-    let mut stdout = io::BufWriter::new(io::stdout().lock());
-    let mut stderr = io::stderr();
-    match run_format(args, &mut stdout, &mut stderr) {
-        Ok(status) => status.into(),
-        Err(CheckError::Output(error)) if error.kind() == io::ErrorKind::BrokenPipe => {
-            ExitStatus::Failure.into()
-        }
-        Err(error) => {
-            let _ = writeln!(stderr, "error: {error}");
-            ExitStatus::Failure.into()
-        }
-    }
+    with_std_streams(|stdout, stderr| run_format(args, stdout, stderr))
 }
 
 /// Formats (or with `--check`, checks) the files `args` names; lists changed files on `stdout`,

@@ -182,10 +182,18 @@ pub enum CheckError {
 /// Runs `agentls check` with the process's stdout and stderr and returns the exit code: the
 /// whole command for `main`. Errors of the run are printed to stderr and give exit code 2.
 pub fn check(args: &CheckArgs) -> ExitCode {
-    // Buffered: stdout is line-buffered, and a report of a large tree is many thousand lines.
+    with_std_streams(|stdout, stderr| run(args, stdout, stderr))
+}
+
+/// Runs a command with the process's stdout (buffered: it is line-buffered, and a report of a
+/// large tree is many thousand lines) and stderr, and turns its outcome into the exit code: a
+/// closed stdout (`| head`) fails quietly, other errors are printed.
+pub(crate) fn with_std_streams(
+    command: impl FnOnce(&mut dyn Write, &mut dyn Write) -> Result<ExitStatus, CheckError>,
+) -> ExitCode {
     let mut stdout = io::BufWriter::new(io::stdout().lock());
     let mut stderr = io::stderr();
-    match run(args, &mut stdout, &mut stderr) {
+    match command(&mut stdout, &mut stderr) {
         Ok(status) => status.into(),
         Err(CheckError::Output(error)) if error.kind() == io::ErrorKind::BrokenPipe => {
             ExitStatus::Failure.into()

@@ -68,3 +68,22 @@ pub const BROKEN: &str = "---\nname: writer\ndescription: Writes docs.\nmodle: s
 /// A subagent whose only problem is a warning (a misspelt field) with a safe fix.
 pub const WARNING_ONLY: &str =
     "---\nname: helper\ndescription: Helps.\nmodle: haiku\n---\nYou help.\n";
+
+/// The modification time of `path` in `dir`.
+pub fn modified(dir: &tempfile::TempDir, path: &str) -> std::time::SystemTime {
+    std::fs::metadata(dir.path().join(path))
+        .unwrap()
+        .modified()
+        .unwrap()
+}
+
+/// Moves a file's modification time an hour into the past, so that any rewrite shows.
+pub fn age(dir: &tempfile::TempDir, path: &str) -> std::time::SystemTime {
+    let file = std::fs::File::options()
+        .write(true)
+        .open(dir.path().join(path))
+        .unwrap();
+    let past = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    file.set_modified(past).unwrap();
+    modified(dir, path)
+}

@@ -4,6 +4,7 @@
 // Each test crate uses a different subset of these helpers.
 #![allow(dead_code)]
 
+pub mod corpus;
 pub mod fixture;
 
 use std::collections::VecDeque;
@@ -25,7 +26,8 @@ use tower_lsp_server::ls_types::{
     ClientCapabilities, DidChangeTextDocumentParams, DidOpenTextDocumentParams,
     GeneralClientCapabilities, InitializeParams, InitializeResult, InitializedParams, Position,
     PositionEncodingKind, PublishDiagnosticsParams, Range, TextDocumentContentChangeEvent,
-    TextDocumentIdentifier, TextDocumentItem, Uri, VersionedTextDocumentIdentifier,
+    TextDocumentIdentifier, TextDocumentItem, TextDocumentPositionParams, Uri,
+    VersionedTextDocumentIdentifier,
 };
 
 /// Generous: the machine is a loaded 2-core VM and the binary is a debug build.
@@ -73,6 +75,14 @@ pub fn client_capabilities(encodings: Option<&[&str]>) -> ClientCapabilities {
         }),
         ..ClientCapabilities::default()
     }
+}
+
+/// The position `line:character` of the document at `uri`, as requests take it.
+pub fn at(uri: &Uri, line: u32, character: u32) -> TextDocumentPositionParams {
+    TextDocumentPositionParams::new(
+        TextDocumentIdentifier::new(uri.clone()),
+        Position::new(line, character),
+    )
 }
 
 pub fn edit(start: (u32, u32), end: (u32, u32), text: &str) -> TextDocumentContentChangeEvent {
