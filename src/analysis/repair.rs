@@ -11,6 +11,27 @@ use super::{Analysis, Fix, TextEdit};
 /// spaces, lines joined with `newline`: `None` when no block scalar reads back as exactly
 /// `text` (checked by loading `key: <block>` as strict YAML).
 pub(super) fn literal_block(text: &str, newline: &str) -> Option<String> {
+    // Typing elsewhere in the frontmatter re-checks the same description on every keystroke:
+    // the last answer is kept, so the proof (a YAML parse) runs once per text.
+    thread_local! {
+        static LAST: std::cell::RefCell<Option<(String, &'static str, Option<String>)>> =
+            const { std::cell::RefCell::new(None) };
+    }
+    let newline: &'static str = if newline == "\r\n" { "\r\n" } else { "\n" };
+    let remembered = LAST.with_borrow(|last| {
+        last.as_ref()
+            .filter(|(known, known_newline, _)| known == text && *known_newline == newline)
+            .map(|(_, _, block)| block.clone())
+    });
+    if let Some(block) = remembered {
+        return block;
+    }
+    let block = prove_literal_block(text, newline);
+    LAST.set(Some((text.to_owned(), newline, block.clone())));
+    block
+}
+
+fn prove_literal_block(text: &str, newline: &str) -> Option<String> {
     if text.contains('\r') || text.trim().is_empty() {
         return None;
     }
