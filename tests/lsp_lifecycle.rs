@@ -160,3 +160,56 @@ fn logs_go_to_stderr_only() {
     // log on stderr proves the separation.
     server.wait_for_stderr("initializing");
 }
+
+/// A stdin that is not a pipe (here a socket; a terminal or a file alike) is read on a thread
+/// instead of by the event loop: the session works the same.
+#[cfg(unix)]
+#[test]
+fn a_session_over_a_socket_on_stdin() {
+    use std::io::{Read, Write};
+    use std::os::fd::OwnedFd;
+    use std::os::unix::net::UnixStream;
+    use std::process::Stdio;
+
+    let (mut client, server_end) = UnixStream::pair().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_agentls"))
+        .stdin(Stdio::from(OwnedFd::from(server_end)))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut received = String::new();
+    let mut send = |message: Value| {
+        let body = serde_json::to_vec(&message).unwrap();
+        client.write_all(&common::frame(&body)).unwrap();
+    };
+    let mut read_until = |needle: &str| {
+        let mut buf = [0; 4096];
+        while !received.contains(needle) {
+            let read = stdout.read(&mut buf).unwrap();
+            assert!(read > 0, "output ended before {needle}: {received}");
+            received.push_str(std::str::from_utf8(&buf[..read]).unwrap());
+        }
+    };
+    send(
+        json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}}),
+    );
+    read_until(r#""id":1"#);
+    send(json!({"jsonrpc": "2.0", "method": "initialized", "params": {}}));
+    send(
+        json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {
+        "uri": "file:///project/.claude/agents/a.md", "languageId": "markdown", "version": 1,
+        "text": "---\nname: a\ndescription: d\nmodle: x\n---\nBody\n"}}}),
+    );
+    read_until("unknown-field");
+    send(json!({"jsonrpc": "2.0", "id": 2, "method": "shutdown"}));
+    read_until(r#""id":2"#);
+    send(json!({"jsonrpc": "2.0", "method": "exit"}));
+    assert!(child.wait().unwrap().success());
+    assert!(
+        received.contains(r#""result":null,"id":2"#)
+            || received.contains(r#""id":2,"result":null"#),
+        "{received}"
+    );
+}

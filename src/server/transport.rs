@@ -113,7 +113,7 @@ pub async fn serve_stdio<S: LanguageServer>(
 ) -> SessionEnd {
     #[cfg(unix)]
     if let Some(stdin) = polled_stdin::receiver() {
-        return serve(stdin, StdoutWriter, service, socket, concurrency).await;
+        return serve(stdin, StdoutWriter::new(), service, socket, concurrency).await;
     }
     let (input_tx, input_rx) = mpsc::channel(QUEUE);
     // Never joined: after `exit` it may sit in `read` on an input that stays open.
@@ -125,7 +125,7 @@ pub async fn serve_stdio<S: LanguageServer>(
     }
     serve(
         ChannelReader::new(input_rx),
-        StdoutWriter,
+        StdoutWriter::new(),
         service,
         socket,
         concurrency,
@@ -178,8 +178,48 @@ fn read_stdin(tx: &mpsc::Sender<Vec<u8>>) {
     }
 }
 
-/// The process's stdout as an `AsyncWrite` that writes in place (see [`serve_stdio`]).
-struct StdoutWriter;
+/// The process's stdout as an `AsyncWrite` that writes in place (see [`serve_stdio`]). On Unix
+/// it writes to a duplicate of descriptor 1 as a plain file: `std::io::stdout()` is
+/// line-buffered, which cuts every frame in two `write`s at its header's line break.
+struct StdoutWriter {
+    #[cfg(unix)]
+    file: Option<std::fs::File>,
+}
+
+impl StdoutWriter {
+    fn new() -> Self {
+        #[cfg(unix)]
+        {
+            use std::os::fd::AsFd;
+            let file = io::stdout()
+                .as_fd()
+                .try_clone_to_owned()
+                .map(std::fs::File::from)
+                .ok();
+            Self { file }
+        }
+        #[cfg(not(unix))]
+        Self {}
+    }
+
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        use std::io::Write;
+        #[cfg(unix)]
+        if let Some(file) = &mut self.file {
+            return file.write(buf);
+        }
+        io::stdout().lock().write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        use std::io::Write;
+        #[cfg(unix)]
+        if self.file.is_some() {
+            return Ok(());
+        }
+        io::stdout().lock().flush()
+    }
+}
 
 impl AsyncWrite for StdoutWriter {
     fn poll_write(
@@ -187,13 +227,11 @@ impl AsyncWrite for StdoutWriter {
         _cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        use std::io::Write;
-        Poll::Ready(std::io::stdout().lock().write(buf))
+        Poll::Ready(self.get_mut().write(buf))
     }
 
     fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        use std::io::Write;
-        Poll::Ready(std::io::stdout().lock().flush())
+        Poll::Ready(self.get_mut().flush())
     }
 
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
