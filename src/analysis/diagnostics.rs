@@ -810,6 +810,7 @@ impl<'a> FieldChecker<'a, '_> {
         } else {
             format!("{} will not load this file", self.dialect.tool)
         };
+        let analysis = self.sink.analysis;
         let diagnostic = self.sink.push(
             range,
             Severity::Error,
@@ -817,10 +818,17 @@ impl<'a> FieldChecker<'a, '_> {
             format!("required field `{}` {what}: {consequence}", field.name),
         );
         if entry.is_none() {
+            let (value, title) = match placeholder(field, analysis.path.as_deref()) {
+                Some(value) => {
+                    let title = format!("Add `{}: {value}`", field.name);
+                    (value, title)
+                }
+                None => (String::new(), format!("Add `{}`", field.name)),
+            };
             diagnostic.fixes.push(Fix::single(
-                format!("Add `{}`", field.name),
+                title,
                 TextRange::empty(insert_at),
-                format!("{}: \n", field.name),
+                format!("{}: {value}\n", field.name),
                 false,
             ));
         }
@@ -1418,6 +1426,37 @@ impl FieldChecker<'_, '_> {
     }
 }
 
+/// A value to start a missing required field with, written as YAML that loads as a string: a
+/// `name` from the file's path (a skill's folder, else the file name, as the tools' own
+/// conventions have it), any other field its one-line summary, to be replaced (editors without
+/// snippet edits cannot select a placeholder for the author).
+fn placeholder(field: &Field, path: Option<&std::path::Path>) -> Option<String> {
+    let text = if field.name == "name" {
+        let path = path?;
+        let from = if field.match_folder {
+            path.parent()?.file_name()?
+        } else {
+            path.file_name()?
+        };
+        let from = from.to_str()?;
+        let stem = from.split('.').next().unwrap_or(from);
+        stem.to_owned()
+    } else {
+        field.summary.trim().to_owned()
+    };
+    if text.is_empty() || text.contains(['\n', '\r']) {
+        return None;
+    }
+    let plain = loader::load_claude_code(&format!("k: {text}\n"));
+    let reads_as_itself = matches!(plain.outcome, Outcome::Strict)
+        && matches!(plain.get("k"), Some(Value::String(read)) if *read == text);
+    Some(if reads_as_itself {
+        text
+    } else {
+        loader::double_quoted(&text)
+    })
+}
+
 fn not_a_mapping(field: &Field, value: &Value) -> String {
     format!(
         "`{}` must be a mapping of `key: value` pairs, not a {}",
@@ -1803,6 +1842,44 @@ Body.
                 "3:13-3:19 error invalid-type `[a, b]`"
             ]
         );
+    }
+
+    #[test]
+    fn missing_required_fields_get_a_starting_value() {
+        let text = "---\nmodel: sonnet\n---\nBody\n";
+        let analysis =
+            Analysis::from_text(Some(Path::new(".claude/agents/code-reviewer.md")), text);
+        let fixes: Vec<(String, String)> = analysis
+            .diagnostics()
+            .iter()
+            .filter(|d| d.code == "missing-required-field")
+            .flat_map(|d| d.fixes.iter())
+            .map(|fix| (fix.title.clone(), fix.edits[0].new_text.clone()))
+            .collect();
+        assert_eq!(
+            fixes,
+            [
+                (
+                    "Add `name: code-reviewer`".to_owned(),
+                    "name: code-reviewer\n".to_owned()
+                ),
+                (
+                    "Add `description: When Claude should delegate to this subagent`".to_owned(),
+                    "description: When Claude should delegate to this subagent\n".to_owned()
+                ),
+            ]
+        );
+        // A name YAML would read as a number is quoted.
+        let numbered = Analysis::from_text(
+            Some(Path::new(".claude/agents/2024.md")),
+            "---\ndescription: d\n---\nBody\n",
+        );
+        let edit = numbered
+            .diagnostics()
+            .iter()
+            .find(|d| d.code == "missing-required-field")
+            .map(|d| d.fixes[0].edits[0].new_text.clone());
+        assert_eq!(edit.as_deref(), Some("name: \"2024\"\n"));
     }
 
     #[test]
