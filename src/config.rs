@@ -254,6 +254,8 @@ pub struct Problem {
     /// The offending token's byte range in the file (a key, a value, a list item).
     pub range: Option<TextRange>,
     pub message: String,
+    /// What the token probably meant (`unknown-model` for `unknown-modle`): a quick fix.
+    pub replacement: Option<String>,
 }
 
 impl Problem {
@@ -263,6 +265,7 @@ impl Problem {
             line: None,
             range: None,
             message: message.into(),
+            replacement: None,
         }
     }
 
@@ -272,7 +275,39 @@ impl Problem {
             line: Some(line_number(text, range.start)),
             range: Some(range),
             message,
+            replacement: None,
         }
+    }
+}
+
+/// The problems found in one configuration text, each at its token when the tree finds it,
+/// else on the first line mentioning a needle.
+struct Problems<'a> {
+    text: &'a str,
+    list: Vec<Problem>,
+}
+
+impl Problems<'_> {
+    fn add(&mut self, range: Option<TextRange>, needle: &str, message: String) {
+        self.add_fixable(range, needle, message, None);
+    }
+
+    fn add_fixable(
+        &mut self,
+        range: Option<TextRange>,
+        needle: &str,
+        message: String,
+        replacement: Option<&str>,
+    ) {
+        let mut problem = match range {
+            Some(range) => Problem::at(self.text, range, message),
+            None => Problem {
+                line: line_of(self.text, needle),
+                ..Problem::new(message)
+            },
+        };
+        problem.replacement = replacement.filter(|_| range.is_some()).map(str::to_owned);
+        self.list.push(problem);
     }
 }
 
@@ -345,16 +380,9 @@ impl Settings {
             }
         };
         let located = Located(&tree);
-        let mut problems = Vec::new();
-        // At the token when the tree finds it, else on the first line mentioning `needle`.
-        let mut problem = |range: Option<TextRange>, needle: &str, message: String| {
-            problems.push(match range {
-                Some(range) => Problem::at(text, range, message),
-                None => Problem {
-                    line: line_of(text, needle),
-                    ..Problem::new(message)
-                },
-            });
+        let mut problems = Problems {
+            text,
+            list: Vec::new(),
         };
         let registry = Registry::get();
         let root = folder.to_path_buf();
@@ -374,7 +402,7 @@ impl Settings {
                 Ok(glob) => {
                     tools.add(glob);
                 }
-                Err(error) => problem(
+                Err(error) => problems.add(
                     located.item("tools", tool),
                     tool,
                     format!("tool pattern `{tool}`: {error}"),
@@ -382,7 +410,7 @@ impl Settings {
             }
         }
         let tools = tools.build().unwrap_or_else(|error| {
-            problem(
+            problems.add(
                 located.key("tools"),
                 "tools",
                 format!("tool patterns: {error}"),
@@ -392,7 +420,7 @@ impl Settings {
 
         for dialect in file.fields.keys() {
             if dialect != "*" && registry.by_id(dialect).is_none() {
-                problem(
+                problems.add(
                     located
                         .entry("fields", dialect)
                         .map(|entry| entry.key_range),
@@ -406,13 +434,15 @@ impl Settings {
         for (rule, level) in &file.rules {
             if Rule::get(rule).is_none() {
                 let codes: Vec<&str> = RULES.iter().map(|rule| rule.code).collect();
-                let hint = strsim_suggestion(rule, &codes)
+                let known = strsim_suggestion(rule, &codes);
+                let hint = known
                     .map(|known| format!(" (did you mean `{known}`?)"))
                     .unwrap_or_default();
-                problem(
+                problems.add_fixable(
                     located.entry("rules", rule).map(|entry| entry.key_range),
                     rule,
                     format!("unknown rule `{rule}`{hint}"),
+                    known,
                 );
                 continue;
             }
@@ -420,7 +450,7 @@ impl Settings {
                 Ok(level) => {
                     rules.insert(rule.clone(), level);
                 }
-                Err(message) => problem(
+                Err(message) => problems.add(
                     located.value("rules", rule),
                     rule,
                     format!("rule `{rule}`: {message}"),
@@ -431,11 +461,11 @@ impl Settings {
         let mut dialects = Vec::new();
         for (glob, id) in &file.dialects {
             if registry.by_id(id).is_none() {
-                problem(located.value("dialects", glob), id, unknown_dialect(id));
+                problems.add(located.value("dialects", glob), id, unknown_dialect(id));
                 continue;
             }
             if let Err(error) = GlobBuilder::new(glob).literal_separator(true).build() {
-                problem(
+                problems.add(
                     located.entry("dialects", glob).map(|entry| entry.key_range),
                     glob,
                     format!("invalid glob `{glob}`: {error}"),
@@ -452,7 +482,7 @@ impl Settings {
                 .build()
             {
                 Ok(compiled) => ignore.push(compiled.compile_matcher()),
-                Err(error) => problem(
+                Err(error) => problems.add(
                     located.item("ignore", glob),
                     glob,
                     format!("invalid glob `{glob}`: {error}"),
@@ -460,6 +490,7 @@ impl Settings {
             }
         }
 
+        let mut problems = problems.list;
         problems.sort_by_key(|problem| problem.line);
         let settings = Self {
             root: Some(root),

@@ -247,6 +247,23 @@ async fn the_open_configuration_file_is_checked_as_it_is_typed() {
             .message
             .contains("did you mean `unknown-model`?")
     );
+    // ... with a quick fix that writes the code it meant.
+    let actions = server.code_actions(&uri, range((1, 4), (1, 4)), None).await;
+    let titles: Vec<String> = actions
+        .iter()
+        .map(|action| match action {
+            tower_lsp_server::ls_types::CodeActionOrCommand::CodeAction(action) => {
+                action.title.clone()
+            }
+            tower_lsp_server::ls_types::CodeActionOrCommand::Command(command) => {
+                command.title.clone()
+            }
+        })
+        .collect();
+    assert!(
+        titles.iter().any(|title| title == "Use `unknown-model`"),
+        "{titles:?}"
+    );
 }
 
 #[tokio::test]

@@ -13,7 +13,7 @@ use std::path::Path;
 
 use super::diagnostics::{did_you_mean, shorten};
 use super::hover::{field_markdown, tool_markdown};
-use super::{CompletionItem, CompletionKind, Diagnostic, Hover, Severity};
+use super::{CompletionItem, CompletionKind, Diagnostic, Fix, Hover, Severity};
 use crate::config::{self, RULES, Rule, Settings};
 use crate::schema::{
     ConfigKey, ConfigKeyType, ConfigSchema, Dialect, Registry, ToolMatch, Vocabulary,
@@ -47,14 +47,22 @@ impl ConfigDocument {
         let (_, problems) = Settings::parse(folder, &text);
         let diagnostics = problems
             .into_iter()
-            .map(|problem| Diagnostic {
-                range: problem
+            .map(|problem| {
+                let range = problem
                     .range
-                    .unwrap_or_else(|| line_range(&text, problem.line)),
-                severity: Severity::Error,
-                code: CODE,
-                message: problem.message,
-                fixes: Vec::new(),
+                    .unwrap_or_else(|| line_range(&text, problem.line));
+                let fixes = problem
+                    .replacement
+                    .map(|known| Fix::single(format!("Use `{known}`"), range, known, true))
+                    .into_iter()
+                    .collect();
+                Diagnostic {
+                    range,
+                    severity: Severity::Error,
+                    code: CODE,
+                    message: problem.message,
+                    fixes,
+                }
             })
             .collect();
         Self {
@@ -699,6 +707,14 @@ mod tests {
                 .message
                 .contains("`unknown-model`")
         );
+        // The misspelt rule has a quick fix; a bad level has none to guess.
+        let fixes: Vec<(&str, &str)> = document
+            .diagnostics()
+            .iter()
+            .flat_map(|d| &d.fixes)
+            .map(|fix| (fix.title.as_str(), fix.edits[0].new_text.as_str()))
+            .collect();
+        assert_eq!(fixes, [("Use `unknown-model`", "unknown-model")]);
         let clean = ConfigDocument::new(Path::new(PATH), "rules: {}\n".to_owned());
         assert_eq!(clean.diagnostics(), []);
     }
