@@ -516,3 +516,62 @@ async fn semantic_tokens_mark_keys_and_placeholders() {
         "{response}"
     );
 }
+
+#[tokio::test]
+async fn completion_documentation_is_resolved_on_demand() {
+    use tower_lsp_server::ls_types::{
+        CompletionClientCapabilities, CompletionItemCapability,
+        CompletionItemCapabilityResolveSupport, TextDocumentClientCapabilities,
+    };
+    let mut capabilities = client_capabilities(None);
+    capabilities.text_document = Some(TextDocumentClientCapabilities {
+        completion: Some(CompletionClientCapabilities {
+            completion_item: Some(CompletionItemCapability {
+                resolve_support: Some(CompletionItemCapabilityResolveSupport {
+                    properties: vec!["documentation".to_owned()],
+                }),
+                ..CompletionItemCapability::default()
+            }),
+            ..CompletionClientCapabilities::default()
+        }),
+        ..TextDocumentClientCapabilities::default()
+    });
+    let (mut server, _) = TestServer::initialized(capabilities).await;
+    let text = "---\nname: a\ndescription: d\ntools: \ncolor: \n---\nBody\n";
+    let items = completion_labels(&mut server, text, 3, 7).await;
+    let bash = items
+        .iter()
+        .find(|item| item.label == "Bash")
+        .expect("Bash is offered")
+        .clone();
+    assert!(bash.documentation.is_none(), "sent without documentation");
+    assert!(bash.data.is_some());
+    let resolved = server
+        .request::<request::ResolveCompletionItem>(bash)
+        .await
+        .expect("completionItem/resolve");
+    let documentation = serde_json::to_string(&resolved.documentation).unwrap();
+    assert!(documentation.contains("shell"), "{documentation}");
+    assert!(resolved.data.is_none());
+
+    // Colors keep their swatch value in the list itself.
+    let colors = completion_labels(&mut server, text, 4, 7).await;
+    assert!(
+        colors
+            .iter()
+            .filter(|item| item.kind == Some(tower_lsp_server::ls_types::CompletionItemKind::COLOR))
+            .all(|item| item.documentation.is_some())
+    );
+
+    // After an edit, the stale item comes back as it was.
+    let uri = common::uri(AGENT);
+    server
+        .change(&uri, 2, vec![common::edit((6, 0), (6, 0), "x")])
+        .await;
+    let stale = items[0].clone();
+    let resolved = server
+        .request::<request::ResolveCompletionItem>(stale)
+        .await
+        .expect("completionItem/resolve");
+    assert!(resolved.documentation.is_none());
+}

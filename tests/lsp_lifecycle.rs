@@ -31,7 +31,7 @@ async fn initialize_advertises_the_capabilities() {
             "textDocumentSync": { "openClose": true, "change": 2 },
             "completionProvider": {
                 "triggerCharacters": [":", ",", " ", "[", "-"],
-                "resolveProvider": false,
+                "resolveProvider": true,
             },
             "hoverProvider": true,
             "codeActionProvider": {

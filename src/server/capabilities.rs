@@ -57,7 +57,8 @@ pub fn server_capabilities(encoding: PositionEncoding) -> ServerCapabilities {
         )),
         completion_provider: Some(CompletionOptions {
             trigger_characters: Some(COMPLETION_TRIGGERS.iter().map(|&c| c.to_owned()).collect()),
-            resolve_provider: Some(false),
+            // Documentation is sent on `completionItem/resolve` to clients that ask for it.
+            resolve_provider: Some(true),
             ..CompletionOptions::default()
         }),
         hover_provider: Some(HoverProviderCapability::Simple(true)),

@@ -137,6 +137,9 @@ pub struct Backend {
     pulls_configuration: OnceLock<bool>,
     /// The client shows `$/progress` for work the server starts.
     shows_progress: OnceLock<bool>,
+    /// The client fetches a completion item's documentation when it shows it
+    /// (`completionItem/resolve`): lists go out without it.
+    resolves_documentation: OnceLock<bool>,
     /// Every workspace folder (indexed on `initialized`; added and removed ones follow
     /// `workspace/didChangeWorkspaceFolders`).
     roots: ArcSwap<Vec<PathBuf>>,
@@ -164,6 +167,7 @@ impl Backend {
             watches_files: OnceLock::new(),
             pulls_configuration: OnceLock::new(),
             shows_progress: OnceLock::new(),
+            resolves_documentation: OnceLock::new(),
             roots: ArcSwap::default(),
             index: Arc::default(),
             index_ready: AtomicBool::new(false),
@@ -520,6 +524,9 @@ impl LanguageServer for Backend {
                     .and_then(|window| window.work_done_progress)
                     .unwrap_or(false),
             );
+            let _ = self
+                .resolves_documentation
+                .set(resolves_documentation(&params.capabilities));
             self.roots.store(Arc::new(workspace_folders(&params)));
             let folder = workspace_folder(&params);
             let (settings, config_problems) =
@@ -864,13 +871,63 @@ impl LanguageServer for Backend {
             };
             let encoding = self.encoding();
             let offset = from_proto::offset(&document.rope, position.position, encoding);
+            let lazy = self.resolves_documentation.get().copied().unwrap_or(false);
             let items = document
                 .analysis
                 .completion(offset)
                 .iter()
-                .map(|item| to_proto::completion_item(&document.rope, item, encoding))
+                .map(|item| {
+                    let mut lsp_item = to_proto::completion_item(&document.rope, item, encoding);
+                    // Colors keep their hex value: editors draw the swatch from it up front.
+                    if lazy && item.kind != analysis::CompletionKind::Color {
+                        lsp_item.documentation = None;
+                        lsp_item.data = Some(json!({
+                            "uri": position.text_document.uri,
+                            "version": document.version,
+                            "offset": offset,
+                        }));
+                    }
+                    lsp_item
+                })
                 .collect();
             Ok(Some(CompletionResponse::Array(items)))
+        })
+        .await
+    }
+
+    async fn completion_resolve(&self, item: lsp::CompletionItem) -> Result<lsp::CompletionItem> {
+        request("completionItem/resolve", async {
+            let mut item = item;
+            let Some(data) = item.data.take() else {
+                return Ok(item);
+            };
+            let uri = data["uri"].as_str().and_then(|uri| uri.parse::<Uri>().ok());
+            let offset = data["offset"]
+                .as_u64()
+                .and_then(|o| usize::try_from(o).ok());
+            let version = data["version"].as_i64();
+            let (Some(uri), Some(offset)) = (uri, offset) else {
+                return Ok(item);
+            };
+            // Against the version the list came from; after an edit there is nothing to add.
+            let Some(document) = self
+                .documents
+                .get(&uri)
+                .filter(|document| Some(i64::from(document.version)) == version)
+            else {
+                return Ok(item);
+            };
+            let encoding = self.encoding();
+            let resolved = document
+                .analysis
+                .completion(offset)
+                .iter()
+                .find(|candidate| candidate.label == item.label)
+                .map(|candidate| to_proto::completion_item(&document.rope, candidate, encoding));
+            if let Some(resolved) = resolved {
+                item.documentation = resolved.documentation;
+            }
+            Ok(item)
         })
         .await
     }
@@ -1402,6 +1459,17 @@ fn workspace_folders(params: &InitializeParams) -> Vec<PathBuf> {
     } else {
         folders
     }
+}
+
+/// The client resolves a completion item's `documentation` lazily.
+fn resolves_documentation(capabilities: &ClientCapabilities) -> bool {
+    capabilities
+        .text_document
+        .as_ref()
+        .and_then(|text| text.completion.as_ref())
+        .and_then(|completion| completion.completion_item.as_ref())
+        .and_then(|item| item.resolve_support.as_ref())
+        .is_some_and(|support| support.properties.iter().any(|p| p == "documentation"))
 }
 
 /// The client registers file watchers for us on request.
