@@ -10,8 +10,8 @@ use common::{TestServer, at, edit, file_uri, watching_capabilities};
 use tower_lsp_server::ls_types::{
     CompletionItem, CompletionParams, CompletionResponse, DiagnosticSeverity,
     DidChangeWatchedFilesParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams,
-    FileChangeType, FileEvent, HoverContents, HoverParams, NumberOrString, PartialResultParams,
-    Position, PublishDiagnosticsParams, Range, TextDocumentIdentifier, TextDocumentItem, Uri,
+    FileChangeType, FileEvent, NumberOrString, PartialResultParams, Position,
+    PublishDiagnosticsParams, Range, TextDocumentIdentifier, TextDocumentItem, Uri,
     WorkDoneProgressParams, notification, request,
 };
 
@@ -183,19 +183,8 @@ fn labels(items: &[CompletionItem]) -> Vec<&str> {
 
 /// The hover's range and Markdown.
 async fn hover(server: &mut TestServer, uri: &Uri, line: u32, character: u32) -> (Range, String) {
-    let params = HoverParams {
-        text_document_position_params: at(uri, line, character),
-        work_done_progress_params: WorkDoneProgressParams::default(),
-    };
-    let hover = server
-        .request::<request::HoverRequest>(params)
-        .await
-        .expect("hover")
-        .expect("a hover");
-    let HoverContents::Markup(markup) = hover.contents else {
-        panic!("expected Markdown, got {:?}", hover.contents);
-    };
-    (hover.range.expect("a hover range"), markup.value)
+    let (range, markdown) = server.hover(uri, line, character).await.expect("a hover");
+    (range.expect("a hover range"), markdown)
 }
 
 fn range(start: (u32, u32), end: (u32, u32)) -> Range {

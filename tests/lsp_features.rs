@@ -8,8 +8,8 @@ use pretty_assertions::assert_eq;
 use tower_lsp_server::ls_types::{
     CodeActionOrCommand, CompletionItemKind, CompletionParams, CompletionResponse,
     CompletionTextEdit, DiagnosticSeverity, DocumentChangeOperation, DocumentChanges,
-    Documentation, HoverContents, HoverParams, NumberOrString, PartialResultParams, Position,
-    Range, ResourceOp, ResourceOperationKind, TextDocumentIdentifier, WorkDoneProgressParams,
+    Documentation, NumberOrString, PartialResultParams, Position, Range, ResourceOp,
+    ResourceOperationKind, TextDocumentIdentifier, WorkDoneProgressParams,
     WorkspaceClientCapabilities, WorkspaceEditClientCapabilities, request,
 };
 
@@ -178,22 +178,9 @@ async fn color_completion_has_swatches_and_replaces_the_typed_word() {
 async fn hover_documents_the_color_key() {
     let (mut server, _) = TestServer::initialized(client_capabilities(None)).await;
     let uri = server.open(AGENT, "---\nname: x\ncolor: blue\n---\n").await;
-    let params = HoverParams {
-        text_document_position_params: at(&uri, 2, 2),
-        work_done_progress_params: WorkDoneProgressParams::default(),
-    };
-    let hover = server
-        .request::<request::HoverRequest>(params)
-        .await
-        .expect("hover")
-        .expect("a hover");
-    match hover.contents {
-        HoverContents::Markup(markup) => {
-            assert!(markup.value.contains("color"), "{}", markup.value)
-        }
-        other => panic!("expected markdown, got {other:?}"),
-    }
-    assert_eq!(hover.range, Some(range((2, 0), (2, 5))));
+    let (hover_range, markdown) = server.hover(&uri, 2, 2).await.expect("a hover");
+    assert!(markdown.contains("color"), "{markdown}");
+    assert_eq!(hover_range, Some(range((2, 0), (2, 5))));
 }
 
 #[tokio::test]
@@ -275,23 +262,8 @@ async fn description_hover_shows_the_loaded_text() {
     let (mut server, _) = TestServer::initialized(client_capabilities(None)).await;
     let text = "---\nname: x\ndescription: Use it: now.\\nuser: hi\n---\nBody\n";
     let uri = server.open(AGENT, text).await;
-    let params = HoverParams {
-        text_document_position_params: at(&uri, 2, 16),
-        work_done_progress_params: WorkDoneProgressParams::default(),
-    };
-    let hover = server
-        .request::<request::HoverRequest>(params)
-        .await
-        .expect("hover")
-        .expect("a hover");
-    let HoverContents::Markup(markup) = hover.contents else {
-        panic!("markdown expected")
-    };
-    assert!(
-        markup.value.contains("Use it: now.\nuser: hi"),
-        "{}",
-        markup.value
-    );
+    let (_, markdown) = server.hover(&uri, 2, 16).await.expect("a hover");
+    assert!(markdown.contains("Use it: now.\nuser: hi"), "{markdown}");
 }
 
 /// Tool completion inside a flow list, without re-offering listed tools.

@@ -344,6 +344,28 @@ impl TestServer {
         serde_json::from_value(message["params"].clone()).expect("publishDiagnostics params")
     }
 
+    /// The hover at `line:character` of `uri`: its range and Markdown (`None`: no hover).
+    pub async fn hover(
+        &mut self,
+        uri: &Uri,
+        line: u32,
+        character: u32,
+    ) -> Option<(Option<Range>, String)> {
+        use tower_lsp_server::ls_types::{HoverContents, HoverParams, WorkDoneProgressParams};
+        let params = HoverParams {
+            text_document_position_params: at(uri, line, character),
+            work_done_progress_params: WorkDoneProgressParams::default(),
+        };
+        let hover = self
+            .request::<request::HoverRequest>(params)
+            .await
+            .expect("hover")?;
+        let HoverContents::Markup(markup) = hover.contents else {
+            panic!("expected Markdown, got {:?}", hover.contents);
+        };
+        Some((hover.range, markup.value))
+    }
+
     /// The code actions for `range` of `uri`, of the kinds in `only` (all kinds: `None`).
     pub async fn code_actions(
         &mut self,

@@ -106,7 +106,11 @@ impl Server {
                 "textDocument": {
                     "synchronization": {"dynamicRegistration": false},
                     "publishDiagnostics": {"versionSupport": true},
-                    "completion": {"completionItem": {"snippetSupport": false}},
+                    // As VS Code and Neovim: documentation is fetched when an item is shown.
+                    "completion": {"completionItem": {
+                        "snippetSupport": false,
+                        "resolveSupport": {"properties": ["documentation", "detail"]},
+                    }},
                     "hover": {"contentFormat": ["markdown", "plaintext"]},
                 },
             },
