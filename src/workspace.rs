@@ -12,7 +12,7 @@ use dashmap::DashMap;
 use crate::analysis::values::list_items;
 use crate::analysis::{Analysis, Diagnostic, Mention, Severity};
 use crate::discover::{Candidate, classify_text};
-use crate::schema::{Dialect, plugin_root, plugin_shaped_root};
+use crate::schema::{Dialect, file_stem, plugin_root, plugin_shaped_root};
 use crate::source::Source;
 use crate::syntax::{Node, NodeKind};
 use crate::text::TextRange;
@@ -218,23 +218,6 @@ pub fn rename_in_file(
             }),
     };
     (edits, moved)
-}
-
-/// `reviewer` for `reviewer.md`, `reviewer.agent.md`, `reviewer.chatmode.md`.
-fn file_stem(path: &Path) -> Option<String> {
-    let name = path.file_name()?.to_str()?;
-    let stem = [
-        ".agent.md",
-        ".chatmode.md",
-        ".prompt.md",
-        ".instructions.md",
-        ".mdc",
-        ".md",
-    ]
-    .iter()
-    .find_map(|suffix| name.strip_suffix(suffix))
-    .unwrap_or(name);
-    (!stem.is_empty()).then(|| stem.to_owned())
 }
 
 /// The file of `candidate` read from disk and analysed as `agentls check` would, with its path

@@ -1433,14 +1433,11 @@ impl FieldChecker<'_, '_> {
 fn placeholder(field: &Field, path: Option<&std::path::Path>) -> Option<String> {
     let text = if field.name == "name" {
         let path = path?;
-        let from = if field.match_folder {
-            path.parent()?.file_name()?
+        if field.match_folder {
+            path.parent()?.file_name()?.to_str()?.to_owned()
         } else {
-            path.file_name()?
-        };
-        let from = from.to_str()?;
-        let stem = from.split('.').next().unwrap_or(from);
-        stem.to_owned()
+            crate::schema::file_stem(path)?
+        }
     } else {
         field.summary.trim().to_owned()
     };

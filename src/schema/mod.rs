@@ -746,6 +746,24 @@ impl DialectOverrides {
     }
 }
 
+/// The name a file goes by when nothing else names it: `reviewer` for `reviewer.md`,
+/// `reviewer.agent.md`, `reviewer.chatmode.md`.
+pub fn file_stem(path: &Path) -> Option<String> {
+    let name = path.file_name()?.to_str()?;
+    let stem = [
+        ".agent.md",
+        ".chatmode.md",
+        ".prompt.md",
+        ".instructions.md",
+        ".mdc",
+        ".md",
+    ]
+    .iter()
+    .find_map(|suffix| name.strip_suffix(suffix))
+    .unwrap_or(name);
+    (!stem.is_empty()).then(|| stem.to_owned())
+}
+
 /// The folders of a Claude Code plugin that hold its files (spec/claude-code.md §5).
 const PLUGIN_COMPONENTS: &[&str] = &["agents", "commands", "skills", "output-styles"];
 

@@ -97,6 +97,9 @@ pub enum ChangeOutcome {
 #[derive(Debug, Default)]
 pub struct DocumentStore {
     documents: DashMap<Uri, Arc<Document>>,
+    /// How many open documents have each file path (clients may spell one path as two URIs):
+    /// "is this file open?" is asked for every file of the workspace.
+    open_paths: DashMap<PathBuf, usize>,
     /// The user's dialect choices (the `dialect` initialization option); swapped whole.
     overrides: ArcSwap<DialectOverrides>,
 }
@@ -112,7 +115,12 @@ impl DocumentStore {
             path,
             &overrides,
         ));
-        self.documents.insert(uri, Arc::clone(&document));
+        let previous = self.documents.insert(uri, Arc::clone(&document));
+        if previous.is_none()
+            && let Some(path) = &document.path
+        {
+            *self.open_paths.entry(path.clone()).or_insert(0) += 1;
+        }
         document
     }
 
@@ -155,9 +163,7 @@ impl DocumentStore {
 
     /// Whether a document with this file path is open (its text wins over the disk's).
     pub fn is_open_path(&self, path: &std::path::Path) -> bool {
-        self.documents
-            .iter()
-            .any(|entry| entry.path.as_deref() == Some(path))
+        self.open_paths.contains_key(path)
     }
 
     /// Replaces the dialect overrides (documents opened from now on use them).
@@ -195,7 +201,16 @@ impl DocumentStore {
 
     /// Forgets a document; returns whether it was open.
     pub fn close(&self, uri: &Uri) -> bool {
-        self.documents.remove(uri).is_some()
+        let Some((_, document)) = self.documents.remove(uri) else {
+            return false;
+        };
+        if let Some(path) = &document.path {
+            self.open_paths.remove_if_mut(path, |_, count| {
+                *count -= 1;
+                *count == 0
+            });
+        }
+        true
     }
 
     /// The current snapshot of a document.
@@ -259,6 +274,23 @@ mod tests {
             range_length: None,
             text: text.to_owned(),
         }
+    }
+
+    #[test]
+    fn open_paths_count_every_uri_of_a_file() {
+        let store = DocumentStore::default();
+        let path = std::path::Path::new("/p/.claude/agents/a b.md");
+        let plain = Uri::from_str("file:///p/.claude/agents/a%20b.md").unwrap();
+        let encoded = Uri::from_str("file:///p/.claude/agents/a%20%62.md").unwrap();
+        store.open(plain.clone(), 1, "x");
+        store.open(plain.clone(), 2, "x"); // opened again: still one
+        store.open(encoded.clone(), 1, "x");
+        assert!(store.is_open_path(path));
+        assert!(store.close(&plain));
+        assert!(store.is_open_path(path), "the other URI is still open");
+        assert!(store.close(&encoded));
+        assert!(!store.is_open_path(path));
+        assert!(!store.close(&encoded));
     }
 
     #[test]
