@@ -564,6 +564,15 @@ fn quote_top_level_value(line: &str) -> Option<String> {
 }
 
 /// The text Claude Code's fallback would write for `value` (for quick fixes).
+/// Whether `value`, written as YAML after a key (a plain or quoted scalar, or a block scalar
+/// whose lines end with `newline`), loads as strict YAML into exactly the string `expected`:
+/// the proof a quick fix's rewritten value means what it should.
+pub fn reads_as_string(value: &str, newline: &str, expected: &str) -> bool {
+    let loaded = load_claude_code(&format!("k: {value}{newline}"));
+    matches!(loaded.outcome, Outcome::Strict)
+        && matches!(loaded.get("k"), Some(Value::String(read)) if read == expected)
+}
+
 pub fn double_quoted(value: &str) -> String {
     format!("\"{}\"", value.replace('\\', "\\\\").replace('"', "\\\""))
 }

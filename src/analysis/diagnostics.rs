@@ -1444,10 +1444,7 @@ fn placeholder(field: &Field, path: Option<&std::path::Path>) -> Option<String> 
     if text.is_empty() || text.contains(['\n', '\r']) {
         return None;
     }
-    let plain = loader::load_claude_code(&format!("k: {text}\n"));
-    let reads_as_itself = matches!(plain.outcome, Outcome::Strict)
-        && matches!(plain.get("k"), Some(Value::String(read)) if *read == text);
-    Some(if reads_as_itself {
+    Some(if loader::reads_as_string(&text, "\n", &text) {
         text
     } else {
         loader::double_quoted(&text)

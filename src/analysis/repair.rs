@@ -2,7 +2,7 @@
 //! multi-line text as a `|` block scalar. Each is checked by loading its result before it is
 //! offered.
 
-use crate::loader::{self, Outcome, Value};
+use crate::loader::{self, Outcome};
 use crate::text::TextRange;
 
 use super::{Analysis, Fix, TextEdit};
@@ -59,10 +59,7 @@ fn prove_literal_block(text: &str, newline: &str) -> Option<String> {
     for _ in 1..trailing {
         block.push_str(newline);
     }
-    let reads_back = loader::load_claude_code(&format!("k: {block}{newline}"));
-    let same = matches!(reads_back.outcome, Outcome::Strict)
-        && matches!(reads_back.get("k"), Some(Value::String(read)) if read == text);
-    same.then_some(block)
+    loader::reads_as_string(&block, newline, text).then_some(block)
 }
 
 /// The line ending the document uses (`\r\n` when its first line break is one).
