@@ -3,6 +3,14 @@
 use std::fmt;
 use std::ops::Range;
 
+/// The line ending a text uses: `\r\n` when its first line break is one, else `\n`.
+pub fn line_ending(text: &str) -> &'static str {
+    match text.find('\n') {
+        Some(i) if text[..i].ends_with('\r') => "\r\n",
+        _ => "\n",
+    }
+}
+
 /// A half-open range of UTF-8 byte offsets into a document (`start..end`).
 ///
 /// Every key, value and error produced by the parser carries one; conversion to editor
@@ -76,6 +84,13 @@ impl fmt::Display for TextRange {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn line_endings() {
+        assert_eq!(line_ending("---\r\nname: a\n"), "\r\n");
+        assert_eq!(line_ending("---\nname: a\r\n"), "\n");
+        assert_eq!(line_ending("no break"), "\n");
+    }
 
     #[test]
     fn cover_and_contains() {

@@ -11,7 +11,7 @@ use super::{Analysis, Diagnostic, Fix, MAX_FILE_SIZE, Severity, repair};
 use crate::loader::{self, Loaded, Outcome, Value};
 use crate::schema::{Convention, Dialect, Field, FieldType, LoaderKind, OnInvalid, ToolMatch};
 use crate::syntax::{Entry, Frontmatter, Missing, Node, NodeKind, ScalarStyle};
-use crate::text::TextRange;
+use crate::text::{TextRange, line_ending};
 
 /// Diagnostics that depend only on the frontmatter text (the expensive part, reused across body
 /// edits).
@@ -409,7 +409,7 @@ impl<'a> FieldChecker<'a, '_> {
         if let Some(range) = multiline {
             // The lines as written, without their indentation: what the author meant to say.
             let lines: Vec<&str> = head[range.as_range()].lines().map(str::trim).collect();
-            let newline = repair::newline_of(head);
+            let newline = line_ending(head);
             if let Some(block) = repair::literal_block(&lines.join("\n"), newline) {
                 fixes.push(Fix::single(
                     "Write the multi-line value as a `|` block",
@@ -469,7 +469,7 @@ impl<'a> FieldChecker<'a, '_> {
                         .filter(|field| field.newline_escapes && value_text.contains("\\n"))
                         .and_then(|_| {
                             let seen = value_text.replace("\\n", "\n");
-                            repair::literal_block(&seen, repair::newline_of(line))
+                            repair::literal_block(&seen, line_ending(line))
                         });
                     if let Some(block) = block {
                         diagnostic.fixes.push(Fix::single(

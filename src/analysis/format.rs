@@ -41,7 +41,7 @@ use super::{Analysis, TextEdit};
 use crate::loader::{self, Outcome, Value};
 use crate::schema::{Dialect, LoaderKind};
 use crate::syntax::{Entry, Missing, Node, NodeKind, parse_frontmatter};
-use crate::text::TextRange;
+use crate::text::{TextRange, line_ending};
 
 /// What formatting makes of a document.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -140,11 +140,7 @@ impl Analysis {
         }
         let head = self.frontmatter_text();
         let opening_line = &head[block.opening.end..block.content.start];
-        let eol = if opening_line.ends_with("\r\n") {
-            "\r\n"
-        } else {
-            "\n"
-        };
+        let eol = line_ending(opening_line);
         let content = &head[block.content.as_range()];
         if has_lone_carriage_return(content) {
             return Err(Some(Refusal::Unsupported));

@@ -3,7 +3,7 @@
 //! offered.
 
 use crate::loader::{self, Outcome};
-use crate::text::TextRange;
+use crate::text::{TextRange, line_ending};
 
 use super::{Analysis, Fix, TextEdit};
 
@@ -60,14 +60,6 @@ fn prove_literal_block(text: &str, newline: &str) -> Option<String> {
         block.push_str(newline);
     }
     loader::reads_as_string(&block, newline, text).then_some(block)
-}
-
-/// The line ending the document uses (`\r\n` when its first line break is one).
-pub(super) fn newline_of(text: &str) -> &'static str {
-    match text.find('\n') {
-        Some(i) if text[..i].ends_with('\r') => "\r\n",
-        _ => "\n",
-    }
 }
 
 /// What a frontmatter line looks like, to tell where the fields end and the body begins.
@@ -136,7 +128,7 @@ pub(super) fn closing_fence_fix(
     if !body_found && old_fence.is_some() {
         return None;
     }
-    let newline = newline_of(head);
+    let newline = line_ending(head);
     let mut insert = String::new();
     if !head[..fields_end].ends_with('\n') {
         insert.push_str(newline);
