@@ -487,10 +487,14 @@ impl WorkspaceIndex {
         found
     }
 
-    /// The cross-file diagnostics of the file at `path`: references that name nothing in the
-    /// workspace, and a name another file of the same dialect and scope declares too.
-    pub fn diagnostics(&self, path: &Path, facts: &FileFacts) -> Vec<Diagnostic> {
+    /// The cross-file diagnostics of the indexed file at `path`: references that name nothing
+    /// in the workspace, and a name another file of the same dialect and scope declares too.
+    /// None for a file the index does not hold.
+    pub fn diagnostics(&self, path: &Path) -> Vec<Diagnostic> {
         let mut diagnostics = Vec::new();
+        let Some(facts) = self.get(path) else {
+            return diagnostics;
+        };
         for reference in facts.references.iter().filter(|r| !r.builtin) {
             if self
                 .definitions(&reference.name, reference.targets)
@@ -636,8 +640,7 @@ mod tests {
         for i in 0..12 {
             index.update(&path(i), Some(facts(&path(i).to_string_lossy(), text)));
         }
-        let own = index.get(&path(5)).unwrap();
-        let found = index.diagnostics(&path(5), &own);
+        let found = index.diagnostics(&path(5));
         assert_eq!(found.len(), 1);
         assert_eq!(
             found[0].message,
@@ -650,8 +653,7 @@ mod tests {
         for i in 1..12 {
             index.update(&path(i), Some(facts(&path(i).to_string_lossy(), renamed)));
         }
-        let own = index.get(&path(0)).unwrap();
-        assert_eq!(index.diagnostics(&path(0), &own), []);
+        assert_eq!(index.diagnostics(&path(0)), []);
     }
 
     #[test]
@@ -687,7 +689,7 @@ mod tests {
                 "---\nname: api-style\ndescription: d\n---\n",
             )),
         );
-        let found = index.diagnostics(agent_path, &agent);
+        let found = index.diagnostics(agent_path);
         let rendered: Vec<(&str, &str)> = found
             .iter()
             .map(|d| (d.code, &agent_text[d.range.as_range()]))
@@ -707,7 +709,7 @@ mod tests {
                 "---\nname: reviewer\ndescription: R2\n---\nBody\n",
             )),
         );
-        let found = index.diagnostics(agent_path, &agent);
+        let found = index.diagnostics(agent_path);
         let duplicate = found.iter().find(|d| d.code == "duplicate-name").unwrap();
         assert_eq!(&agent_text[duplicate.range.as_range()], "reviewer");
         assert!(
@@ -785,7 +787,7 @@ mod tests {
         index.remove_under(Path::new("/w/.claude/agents/reviewer-2.md"));
         assert!(
             index
-                .diagnostics(agent_path, &agent)
+                .diagnostics(agent_path)
                 .iter()
                 .all(|d| d.code != "duplicate-name")
         );

@@ -151,9 +151,7 @@ fn closed_file_diagnostics(
         return Vec::new();
     };
     let mut diagnostics = analysis.diagnostics();
-    if let Some(facts) = index.get(path) {
-        diagnostics.extend(index.diagnostics(path, &facts));
-    }
+    diagnostics.extend(index.diagnostics(path));
     let diagnostics = settings.apply_to_text(
         analysis.dialect(),
         &text,

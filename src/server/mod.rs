@@ -217,9 +217,8 @@ impl Backend {
         let mut diagnostics = document.analysis.diagnostics();
         if self.index_ready.load(Ordering::Acquire)
             && let Some(path) = document.path.as_deref()
-            && let Some(facts) = self.index.get(path)
         {
-            diagnostics.extend(self.index.diagnostics(path, &facts));
+            diagnostics.extend(self.index.diagnostics(path));
         }
         if diagnostics.is_empty() {
             return diagnostics;
