@@ -259,3 +259,60 @@ async fn non_file_uris_are_served_without_a_path() {
         Some((2, "#---\nmodle: x\n---\n".into()))
     );
 }
+
+/// Edits skip tower-lsp's pipeline when nothing forwarded before them is still waiting to start;
+/// requests sent between them, in the same write, must still each see exactly the text of the
+/// edits sent before them: no edit overtakes a request, no request sees an edit early.
+#[tokio::test]
+async fn requests_between_edits_see_exactly_the_edits_before_them() {
+    let (mut server, _) = TestServer::initialized(client_capabilities(None)).await;
+    let mut expected = String::from("---\nname: typist\n---\n");
+    let uri = server.open(AGENT, &expected).await;
+    let message = |value: serde_json::Value| common::frame(value.to_string().as_bytes());
+    let text_request = |id: i64| {
+        message(serde_json::json!({
+            "jsonrpc": "2.0", "id": id, "method": agentls::server::DEBUG_DOCUMENT_TEXT,
+            "params": { "uri": uri.as_str() },
+        }))
+    };
+
+    let mut bytes = Vec::new();
+    // (request id, the version and text it must see)
+    let mut asked = Vec::new();
+    for version in 2..=121_i32 {
+        let id = i64::from(version) * 10;
+        // Every third edit has a request just before it as well as after it.
+        if version % 3 == 0 {
+            bytes.extend(text_request(id + 1));
+            asked.push((id + 1, version - 1, expected.clone()));
+        }
+        let at = ascii_position(&expected, expected.len());
+        let typed = char::from(b'a' + (version % 26) as u8);
+        expected.push(typed);
+        bytes.extend(message(serde_json::json!({
+            "jsonrpc": "2.0",
+            "method": "textDocument/didChange",
+            "params": {
+                "textDocument": { "uri": uri.as_str(), "version": version },
+                "contentChanges": [edit(at, at, &typed.to_string())],
+            },
+        })));
+        bytes.extend(text_request(id));
+        asked.push((id, version, expected.clone()));
+    }
+    // One write: the server reads it in large chunks, as from a client that types fast.
+    server.send_raw(&bytes).await;
+
+    for (id, version, text) in asked {
+        let response = server
+            .wait_for(|message| message["id"] == id && message.get("method").is_none())
+            .await;
+        let result = &response["result"];
+        assert_eq!(
+            (result["version"].as_i64(), result["text"].as_str()),
+            (Some(i64::from(version)), Some(text.as_str())),
+            "request {id}"
+        );
+    }
+    server.wait_for_diagnostics(&uri, Some(121)).await;
+}

@@ -89,9 +89,7 @@ impl Backend {
         } else {
             self.closed_published.insert(path);
         }
-        self.client
-            .publish_diagnostics(uri, diagnostics, None)
-            .await;
+        self.publish_unversioned(uri, diagnostics).await;
     }
 
     /// Clears the diagnostics published for closed files under `folder` (every one with `None`).
@@ -105,7 +103,7 @@ impl Backend {
         for path in gone {
             self.closed_published.remove(&path);
             if let Some(uri) = Uri::from_file_path(&path) {
-                self.client.publish_diagnostics(uri, Vec::new(), None).await;
+                self.publish_unversioned(uri, Vec::new()).await;
             }
         }
     }

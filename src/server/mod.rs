@@ -41,11 +41,12 @@ use tower_lsp_server::ls_types::{
     InitializeParams, InitializeResult, InitializedParams, InlayHint, InlayHintParams, MessageType,
     Registration, ResourceOperationKind, ServerInfo, TextDocumentIdentifier, Uri,
 };
-use tower_lsp_server::{Client, ClientSocket, LanguageServer, LspService};
+use tower_lsp_server::{Client, LanguageServer, LspService};
 use tracing::Instrument;
 
 pub use capabilities::{COMPLETION_TRIGGERS, FIX_ALL, negotiate_encoding, server_capabilities};
 pub use documents::{Document, DocumentStore};
+use transport::Outbox;
 pub use transport::{MAX_CONTENT_LENGTH, SessionEnd};
 
 use crate::analysis::{self, Diagnostic};
@@ -63,6 +64,8 @@ use documents::ChangeOutcome;
 const INDEX_BATCH: usize = 256;
 /// At most this many `workspace/symbol` results (each needs the file's text for its position).
 const MAX_WORKSPACE_SYMBOLS: usize = 200;
+const PUBLISH_DIAGNOSTICS: &str = "textDocument/publishDiagnostics";
+const DID_CHANGE: &str = "textDocument/didChange";
 
 /// How many handlers tower-lsp-server may run at once. Edits are safe at any level (see the
 /// module invariants); more than one keeps `$/cancelRequest` working and lets a slow request not
@@ -82,9 +85,11 @@ pub struct ServerOptions {
     pub test_hooks: bool,
 }
 
-/// Builds the service; tests use this (or [`serve`]) to run the server in-process.
-pub fn service(options: ServerOptions) -> (LspService<Backend>, ClientSocket) {
-    let builder = LspService::build(Backend::new);
+/// Builds the service, with the outbox its diagnostics go to and the handler of the
+/// notifications the transport may pass it directly.
+fn session(options: ServerOptions) -> transport::Session<Backend, Backend> {
+    let (outbox, outbox_rx) = transport::outbox();
+    let builder = LspService::build(|client| Backend::new(client, outbox.clone()));
     let builder = if options.test_hooks {
         builder
             .custom_method(DEBUG_PANIC, Backend::debug_panic)
@@ -93,7 +98,15 @@ pub fn service(options: ServerOptions) -> (LspService<Backend>, ClientSocket) {
     } else {
         builder
     };
-    builder.finish()
+    let (service, socket) = builder.finish();
+    let direct = service.inner().clone();
+    transport::Session {
+        service,
+        socket,
+        direct,
+        outbox,
+        outbox_rx,
+    }
 }
 
 /// Serves one session over any byte streams, through the guarded transport.
@@ -102,20 +115,36 @@ where
     I: AsyncRead + Unpin + Send + 'static,
     O: AsyncWrite + Unpin + Send + 'static,
 {
-    let (service, socket) = service(options);
-    transport::serve(input, output, service, socket, CONCURRENCY).await
+    transport::serve(input, output, session(options), CONCURRENCY).await
 }
 
 /// Serves one session over stdin/stdout.
 pub async fn run_stdio(options: ServerOptions) -> SessionEnd {
-    let (service, socket) = service(options);
-    transport::serve_stdio(service, socket, CONCURRENCY).await
+    transport::serve_stdio(session(options), CONCURRENCY).await
+}
+
+/// The language server: a handle on the state all handlers share (tower-lsp's service holds one,
+/// the transport another for the notifications it passes directly).
+#[derive(Clone, Debug)]
+pub struct Backend(Arc<State>);
+
+impl std::ops::Deref for Backend {
+    type Target = State;
+
+    fn deref(&self) -> &State {
+        &self.0
+    }
 }
 
 /// The language server state shared by all handlers.
 #[derive(Debug)]
-pub struct Backend {
+pub struct State {
     client: Client,
+    /// Where diagnostics go: frames of our own, written in the order they are published (tower-lsp
+    /// would order them only among its own messages).
+    outbox: Outbox,
+    /// `initialized` arrived: the transport may pass `didChange`s directly from now on.
+    ready: AtomicBool,
     documents: DocumentStore,
     /// Set once by `initialize`; UTF-16 until then, as LSP prescribes.
     encoding: OnceLock<PositionEncoding>,
@@ -155,9 +184,11 @@ pub struct Backend {
 }
 
 impl Backend {
-    fn new(client: Client) -> Self {
-        Self {
+    fn new(client: Client, outbox: Outbox) -> Self {
+        Self(Arc::new(State {
             client,
+            outbox,
+            ready: AtomicBool::new(false),
             documents: DocumentStore::default(),
             encoding: OnceLock::new(),
             renames_files: OnceLock::new(),
@@ -173,7 +204,7 @@ impl Backend {
             index_ready: AtomicBool::new(false),
             workspace_diagnostics: AtomicBool::new(true),
             closed_published: DashSet::new(),
-        }
+        }))
     }
 
     fn encoding(&self) -> PositionEncoding {
@@ -189,14 +220,31 @@ impl Backend {
             .iter()
             .map(|diagnostic| to_proto::diagnostic(&document.rope, diagnostic, encoding))
             .collect();
+        // Checked once the place in the outbox is ours: a newer version's diagnostics, published
+        // meanwhile, cannot then be overtaken by these.
+        let Some(permit) = self.outbox.reserve().await else {
+            return;
+        };
         let current = self.documents.get(&uri);
         if !current.is_some_and(|current| Arc::ptr_eq(&current, &document)) {
             tracing::debug!(version = document.version, "skipped stale diagnostics");
             return;
         }
-        self.client
-            .publish_diagnostics(uri, diagnostics, Some(document.version))
-            .await;
+        permit.notify(
+            PUBLISH_DIAGNOSTICS,
+            &lsp::PublishDiagnosticsParams::new(uri, diagnostics, Some(document.version)),
+        );
+    }
+
+    /// Publishes diagnostics that belong to no document version (closed files, the
+    /// configuration file's problems, clearing).
+    async fn publish_unversioned(&self, uri: Uri, diagnostics: Vec<lsp::Diagnostic>) {
+        if let Some(permit) = self.outbox.reserve().await {
+            permit.notify(
+                PUBLISH_DIAGNOSTICS,
+                &lsp::PublishDiagnosticsParams::new(uri, diagnostics, None),
+            );
+        }
     }
 
     /// The document's diagnostics as the workspace settings and its suppression comments want
@@ -434,9 +482,7 @@ impl Backend {
                 }
             })
             .collect();
-        self.client
-            .publish_diagnostics(uri, diagnostics, None)
-            .await;
+        self.publish_unversioned(uri, diagnostics).await;
     }
 
     /// The files a reference names, with their facts.
@@ -573,6 +619,7 @@ impl LanguageServer for Backend {
     async fn initialized(&self, _: InitializedParams) {
         notification("initialized", async {
             tracing::info!("initialized");
+            self.ready.store(true, Ordering::Release);
             let Some(folder) = self.config_folder.get().cloned().flatten() else {
                 return;
             };
@@ -850,7 +897,7 @@ impl LanguageServer for Backend {
                 let (_, problems) = Settings::load(&folder);
                 self.publish_config_problems(&folder, &problems).await;
             } else {
-                self.client.publish_diagnostics(uri, Vec::new(), None).await;
+                self.publish_unversioned(uri, Vec::new()).await;
                 if let Some(path) = path {
                     self.publish_closed(vec![path]).await;
                 }
@@ -1494,6 +1541,26 @@ async fn request<T>(method: &'static str, body: impl Future<Output = Result<T>>)
                 tracing::error!(panic = panic_message(&*payload), "request handler panicked")
             });
             Err(jsonrpc::Error::internal_error())
+        }
+    }
+}
+
+/// A keystroke's `didChange`, taken straight from the transport once the session is initialized
+/// (and not yet shut down): it runs the same handler, without tower-lsp's decoding and routing.
+impl transport::Direct for Backend {
+    fn handles(&self, method: &str) -> bool {
+        method == DID_CHANGE && self.ready.load(Ordering::Acquire)
+    }
+
+    async fn notify(&self, method: &str, body: &[u8]) {
+        #[derive(serde::Deserialize)]
+        struct Notification {
+            params: DidChangeTextDocumentParams,
+        }
+        match serde_json::from_slice::<Notification>(body) {
+            Ok(notification) => self.did_change(notification.params).await,
+            // What tower-lsp-server does with a notification's invalid params.
+            Err(error) => tracing::warn!(method, %error, "invalid notification parameters"),
         }
     }
 }

@@ -7,8 +7,13 @@
 //! or `-32600`), and the reader resynchronises on the next `Content-Length` header.
 //!
 //! Architecture invariant: only whole frames reach the real output. tower-lsp writes into a
-//! channel, an output task cuts that byte stream into frames, and injected error frames are
-//! written between them, never inside one.
+//! channel, an output task cuts that byte stream into frames, and the outbox's frames (the
+//! guard's error replies, the server's diagnostics) are written between them, never inside one.
+//!
+//! A keystroke's `didChange` skips tower-lsp's pipeline (its decoder, router and output stream)
+//! when message order allows: the guard hands it to the server's [`Direct`] handler as soon as
+//! every message forwarded before it has started (see [`Gate`]), and the server writes its own
+//! frames — diagnostics — through the [`Outbox`], beside the guard's error replies.
 //!
 //! The transport uses the `AsyncRead`/`AsyncWrite` traits and channels only (no `io-util`), and is
 //! generic so tests can drive it in-process.
@@ -18,16 +23,17 @@ use std::future::{Future, poll_fn};
 use std::io;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::task::{Context, Poll, ready};
 
-use serde::Deserialize;
 use serde::de::IgnoredAny;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::sync::mpsc::{self, OwnedPermit, error::SendError};
-use tower_lsp_server::jsonrpc::{self, Id};
+use tower_lsp_server::jsonrpc::{self, Id, Request};
 use tower_lsp_server::{ClientSocket, LanguageServer, LspService, Server};
+use tower_service::Service;
 
 /// Bodies larger than this are rejected unread: no legitimate agent file comes close, and
 /// allocating whatever a corrupt header claims would let one bad frame exhaust memory.
@@ -50,31 +56,174 @@ pub enum SessionEnd {
     InputClosed,
 }
 
-/// Serves `service` over `input`/`output` through the guard until `exit` or the end of input.
-pub async fn serve<I, O, S>(
+/// What the transport serves: tower-lsp's service, the handler of the notifications it may take
+/// directly, and the outbox the server writes its own frames to.
+pub struct Session<S, D> {
+    pub service: LspService<S>,
+    pub socket: ClientSocket,
+    pub direct: D,
+    pub outbox: Outbox,
+    pub outbox_rx: OutboxReceiver,
+}
+
+/// Notifications the server takes straight from the guard, bypassing tower-lsp's pipeline: the
+/// guard calls [`Direct::notify`] only when that keeps message order (see [`Gate`]).
+pub trait Direct: Send + Sync + 'static {
+    /// Whether the notification `method` may be handled directly now.
+    fn handles(&self, method: &str) -> bool;
+    /// Handles the notification `method`; `body` is the whole JSON-RPC message, valid JSON.
+    fn notify(&self, method: &str, body: &[u8]) -> impl Future<Output = ()> + Send;
+}
+
+/// Frames the server writes itself, outside tower-lsp's output stream (its diagnostics), and
+/// the guard's error replies: the writer puts each one out whole, between tower-lsp's frames.
+#[derive(Clone, Debug)]
+pub struct Outbox(mpsc::Sender<Vec<u8>>);
+
+/// The writer's end of an [`Outbox`].
+#[derive(Debug)]
+pub struct OutboxReceiver(mpsc::Receiver<Vec<u8>>);
+
+/// A new outbox and the receiver the writer drains.
+pub fn outbox() -> (Outbox, OutboxReceiver) {
+    let (tx, rx) = mpsc::channel(QUEUE);
+    (Outbox(tx), OutboxReceiver(rx))
+}
+
+/// A reserved place in the [`Outbox`]: whatever is checked between reserving and sending cannot
+/// be overtaken by another frame of the same outbox.
+#[derive(Debug)]
+pub struct OutboxPermit<'a>(mpsc::Permit<'a, Vec<u8>>);
+
+impl Outbox {
+    /// Waits for room in the outbox; `None` once the writer is gone (the session ended).
+    pub async fn reserve(&self) -> Option<OutboxPermit<'_>> {
+        self.0.reserve().await.ok().map(OutboxPermit)
+    }
+
+    async fn send(&self, frame: Vec<u8>) -> Result<(), SendError<Vec<u8>>> {
+        self.0.send(frame).await
+    }
+}
+
+impl OutboxPermit<'_> {
+    /// Sends the JSON-RPC notification `method` with `params`, framed.
+    pub fn notify(self, method: &str, params: &impl Serialize) {
+        #[derive(Serialize)]
+        struct Notification<'a, P> {
+            jsonrpc: &'static str,
+            method: &'a str,
+            params: &'a P,
+        }
+        let notification = Notification {
+            jsonrpc: "2.0",
+            method,
+            params,
+        };
+        match serde_json::to_vec(&notification) {
+            Ok(body) => {
+                let mut frame = frame_header(body.len());
+                frame.extend_from_slice(&body);
+                self.0.send(frame);
+            }
+            Err(error) => tracing::error!(%error, method, "cannot serialise a notification"),
+        }
+    }
+}
+
+/// Keeps directly handled notifications in message order. tower-lsp-server runs each message's
+/// handler as a future, whose synchronous prefix (where every handler reads or edits the
+/// documents) runs at its first poll; a notification may skip the pipeline only when every
+/// message forwarded before it got that far, so it can neither overtake one nor be seen early.
+#[derive(Debug, Default)]
+struct Gate {
+    /// Requests and notifications forwarded to tower-lsp (client responses are not handlers).
+    forwarded: AtomicU64,
+    /// Of those, the ones whose handler future has been polled once.
+    started: AtomicU64,
+}
+
+impl Gate {
+    fn is_open(&self) -> bool {
+        self.started.load(Ordering::Acquire) == self.forwarded.load(Ordering::Acquire)
+    }
+}
+
+/// tower-lsp's service, counting in the [`Gate`] each handler future's first poll.
+struct Counted<S> {
+    inner: S,
+    gate: Arc<Gate>,
+}
+
+type Handled = Result<Option<jsonrpc::Response>, tower_lsp_server::ExitedError>;
+
+impl<S> Service<Request> for Counted<S>
+where
+    S: Service<
+            Request,
+            Response = Option<jsonrpc::Response>,
+            Error = tower_lsp_server::ExitedError,
+        >,
+    S::Future: Send + 'static,
+{
+    type Response = Option<jsonrpc::Response>;
+    type Error = tower_lsp_server::ExitedError;
+    type Future = Pin<Box<dyn Future<Output = Handled> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        let mut handler = Box::pin(self.inner.call(request));
+        let gate = Arc::clone(&self.gate);
+        let mut first = true;
+        Box::pin(poll_fn(move |cx| {
+            let poll = handler.as_mut().poll(cx);
+            if std::mem::take(&mut first) {
+                gate.started.fetch_add(1, Ordering::AcqRel);
+            }
+            poll
+        }))
+    }
+}
+
+/// Serves a session over `input`/`output` through the guard until `exit` or the end of input.
+pub async fn serve<I, O, S, D>(
     input: I,
     output: O,
-    service: LspService<S>,
-    socket: ClientSocket,
+    session: Session<S, D>,
     concurrency: usize,
 ) -> SessionEnd
 where
     I: AsyncRead + Unpin + Send + 'static,
     O: AsyncWrite + Unpin + Send + 'static,
     S: LanguageServer,
+    D: Direct,
 {
+    let Session {
+        service,
+        socket,
+        direct,
+        outbox,
+        outbox_rx,
+    } = session;
     let (forward_tx, forward_rx) = mpsc::channel(QUEUE);
     let (server_out_tx, server_out_rx) = mpsc::channel(QUEUE);
-    let (inject_tx, inject_rx) = mpsc::channel(QUEUE);
-    let session = Arc::new(SessionFlags::default());
+    let flags = Arc::new(SessionFlags::default());
+    let gate = Arc::new(Gate::default());
 
     let guard = tokio::spawn(guard_input(
         input,
         forward_tx,
-        inject_tx,
-        Arc::clone(&session),
+        Guard {
+            outbox,
+            flags: Arc::clone(&flags),
+            gate: Arc::clone(&gate),
+            direct,
+        },
     ));
-    let writer = tokio::spawn(write_output(output, server_out_rx, inject_rx));
+    let writer = tokio::spawn(write_output(output, server_out_rx, outbox_rx.0));
 
     Server::new(
         ChannelReader::new(forward_rx),
@@ -82,11 +231,14 @@ where
         socket,
     )
     .concurrency_level(concurrency)
-    .serve(service)
+    .serve(Counted {
+        inner: service,
+        gate,
+    })
     .await;
 
-    // After `exit` the guard may still be blocked reading input that never closes; it holds the
-    // injection sender, so it must go before the writer can finish.
+    // After `exit` the guard may still be blocked reading input that never closes; it holds an
+    // outbox sender, so it must go before the writer can finish.
     guard.abort();
     if let Err(error) = guard.await
         && !error.is_cancelled()
@@ -96,7 +248,7 @@ where
     if let Err(error) = writer.await {
         tracing::error!(%error, "output writer failed");
     }
-    session.end()
+    flags.end()
 }
 
 /// Serves one session over the process's stdin and stdout: a thread of its own blocks in
@@ -106,14 +258,13 @@ where
 /// hand-offs per message on top of the runtime's own, which dominate a keystroke's latency.
 /// Writing in place blocks the runtime only while the client is not reading its input, when
 /// nothing could be sent anyway; the input thread keeps reading meanwhile.
-pub async fn serve_stdio<S: LanguageServer>(
-    service: LspService<S>,
-    socket: ClientSocket,
+pub async fn serve_stdio<S: LanguageServer, D: Direct>(
+    session: Session<S, D>,
     concurrency: usize,
 ) -> SessionEnd {
     #[cfg(unix)]
     if let Some(stdin) = polled_stdin::receiver() {
-        return serve(stdin, StdoutWriter::new(), service, socket, concurrency).await;
+        return serve(stdin, StdoutWriter::new(), session, concurrency).await;
     }
     let (input_tx, input_rx) = mpsc::channel(QUEUE);
     // Never joined: after `exit` it may sit in `read` on an input that stays open.
@@ -126,8 +277,7 @@ pub async fn serve_stdio<S: LanguageServer>(
     serve(
         ChannelReader::new(input_rx),
         StdoutWriter::new(),
-        service,
-        socket,
+        session,
         concurrency,
     )
     .await
@@ -257,12 +407,21 @@ impl SessionFlags {
     }
 }
 
-/// Reads frames from the real input, forwards the valid ones and answers the rest.
-async fn guard_input<I: AsyncRead + Unpin>(
+/// What the input guard works with besides its input and tower-lsp's.
+struct Guard<D> {
+    /// For error replies.
+    outbox: Outbox,
+    flags: Arc<SessionFlags>,
+    gate: Arc<Gate>,
+    direct: D,
+}
+
+/// Reads frames from the real input, forwards the valid ones (or hands them to the direct
+/// handler) and answers the rest.
+async fn guard_input<I: AsyncRead + Unpin, D: Direct>(
     input: I,
     forward: mpsc::Sender<Vec<u8>>,
-    inject: mpsc::Sender<Vec<u8>>,
-    session: Arc<SessionFlags>,
+    guard: Guard<D>,
 ) {
     let mut reader = FrameReader::new(input);
     loop {
@@ -276,11 +435,26 @@ async fn guard_input<I: AsyncRead + Unpin>(
         };
         let reply = match frame {
             Frame::Body(body) => match validate(&body) {
-                Verdict::Forward { method } => {
-                    match method {
-                        Some(Method::Shutdown) => session.shutdown.store(true, Ordering::Release),
-                        Some(Method::Exit) => session.exit.store(true, Ordering::Release),
-                        None => {}
+                Verdict::Forward(kind) => {
+                    match &kind {
+                        Kind::Request { shutdown: true } => {
+                            guard.flags.shutdown.store(true, Ordering::Release);
+                        }
+                        Kind::Notification { method } if method == "exit" => {
+                            guard.flags.exit.store(true, Ordering::Release);
+                        }
+                        Kind::Notification { method }
+                            if !guard.flags.shutdown.load(Ordering::Acquire)
+                                && guard.gate.is_open()
+                                && guard.direct.handles(method) =>
+                        {
+                            guard.direct.notify(method, &body).await;
+                            continue;
+                        }
+                        _ => {}
+                    }
+                    if kind != Kind::Response {
+                        guard.gate.forwarded.fetch_add(1, Ordering::AcqRel);
                     }
                     let header = frame_header(body.len());
                     // Two sends avoid copying a large body just to prepend its header.
@@ -315,48 +489,57 @@ async fn guard_input<I: AsyncRead + Unpin>(
                 jsonrpc::Response::from_error(Id::Null, error)
             }
         };
-        if inject.send(encode_frame(&reply)).await.is_err() {
+        if guard.outbox.send(encode_frame(&reply)).await.is_err() {
             break;
         }
     }
     tracing::debug!("input closed");
 }
 
-/// Copies whole frames to the real output: tower-lsp's, and the guard's error replies.
+/// Copies whole frames to the real output: tower-lsp's, and the outbox's (the server's own frames
+/// and the guard's error replies).
 async fn write_output<O: AsyncWrite + Unpin>(
     mut output: O,
     mut server: mpsc::Receiver<Vec<u8>>,
-    mut inject: mpsc::Receiver<Vec<u8>>,
+    mut outbox: mpsc::Receiver<Vec<u8>>,
 ) {
     let mut splitter = FrameSplitter::default();
-    let (mut server_open, mut inject_open) = (true, true);
-    while server_open || inject_open {
+    let mut outbox_open = true;
+    // Until tower-lsp's output ends (the session is over); the outbox's senders live in the
+    // server's state, which may outlive the session in a task that still runs.
+    loop {
         let result = tokio::select! {
-            // Injected replies first: one queued before a later request was forwarded must reach
-            // the client before that request's response.
+            // The outbox first: an error reply queued before a later request was forwarded must
+            // reach the client before that request's response.
             biased;
-            frame = inject.recv(), if inject_open => match frame {
+            frame = outbox.recv(), if outbox_open => match frame {
                 Some(frame) => write_all(&mut output, &frame).await,
                 None => {
-                    inject_open = false;
+                    outbox_open = false;
                     Ok(())
                 }
             },
-            chunk = server.recv(), if server_open => match chunk {
+            chunk = server.recv() => match chunk {
                 Some(chunk) => {
                     splitter.push(&chunk);
                     write_frames(&mut output, &mut splitter).await
                 }
-                None => {
-                    server_open = false;
-                    Ok(())
-                }
+                None => break,
             },
         };
         if let Err(error) = result.and(flush(&mut output).await) {
             tracing::warn!(%error, "cannot write output; the client is probably gone");
             return;
         }
+    }
+    // What the outbox already holds still goes out (the guard's last replies).
+    while let Ok(frame) = outbox.try_recv() {
+        if write_all(&mut output, &frame).await.is_err() {
+            return;
+        }
+    }
+    if let Err(error) = flush(&mut output).await {
+        tracing::warn!(%error, "cannot write output; the client is probably gone");
     }
     if !splitter.is_empty() {
         tracing::warn!("the server's output ended inside a message");
@@ -545,17 +728,24 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 // ---------------------------------------------------------------------------------------------
 // Validation
 
-/// Methods the guard tracks to pick the exit code.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Method {
-    Shutdown,
-    Exit,
+/// What a message tower-lsp can decode is.
+#[derive(Debug, PartialEq, Eq)]
+enum Kind {
+    /// A request (`shutdown` is tracked to pick the exit code).
+    Request {
+        shutdown: bool,
+    },
+    Notification {
+        method: String,
+    },
+    /// A response to one of the server's requests.
+    Response,
 }
 
 #[derive(Debug, PartialEq)]
 enum Verdict {
     /// tower-lsp can decode it.
-    Forward { method: Option<Method> },
+    Forward(Kind),
     /// Answer with this error instead of forwarding.
     Reject(Id, jsonrpc::Error),
     /// An unusable response to one of our requests: nothing to answer, just drop it.
@@ -656,18 +846,17 @@ fn validate(body: &[u8]) -> Verdict {
         return invalid(id.unwrap_or_default());
     }
     match (&envelope.method, &id) {
-        (Some(Value::String(method)), _) => Verdict::Forward {
-            method: match (method.as_str(), &id) {
-                ("shutdown", Some(_)) => Some(Method::Shutdown),
-                ("exit", None) => Some(Method::Exit),
-                _ => None,
-            },
-        },
+        (Some(Value::String(method)), Some(_)) => Verdict::Forward(Kind::Request {
+            shutdown: method == "shutdown",
+        }),
+        (Some(Value::String(method)), None) => Verdict::Forward(Kind::Notification {
+            method: method.clone(),
+        }),
         (Some(_), _) => invalid(id.unwrap_or_default()),
         (None, Some(_)) if envelope.result.is_some() || envelope.error.is_some() => {
             // Responses are small; check them exactly as tower-lsp will decode them.
             match serde_json::from_str::<jsonrpc::Response>(text) {
-                Ok(_) => Verdict::Forward { method: None },
+                Ok(_) => Verdict::Forward(Kind::Response),
                 Err(_) => Verdict::Drop("malformed response"),
             }
         }
@@ -904,22 +1093,24 @@ mod tests {
 
     #[test]
     fn validation() {
-        let forward = |method| Verdict::Forward { method };
+        let forward = Verdict::Forward;
         assert_eq!(
             validate(br#"{"jsonrpc":"2.0","id":1,"method":"x","params":[1]}"#),
-            forward(None)
+            forward(Kind::Request { shutdown: false })
         );
         assert_eq!(
             validate(br#"{"jsonrpc":"2.0","method":"exit"}"#),
-            forward(Some(Method::Exit))
+            forward(Kind::Notification {
+                method: "exit".to_owned()
+            })
         );
         assert_eq!(
             validate(br#"{"jsonrpc":"2.0","id":"a","method":"shutdown"}"#),
-            forward(Some(Method::Shutdown))
+            forward(Kind::Request { shutdown: true })
         );
         assert_eq!(
             validate(br#"{"jsonrpc":"2.0","id":3,"result":null}"#),
-            forward(None)
+            forward(Kind::Response)
         );
         assert!(matches!(
             validate(br#"{"jsonrpc":"2.0","id":3,"error":{"x":1}}"#),
