@@ -1529,17 +1529,15 @@ fn watches_files(capabilities: &ClientCapabilities) -> bool {
 }
 
 async fn request<T>(method: &'static str, body: impl Future<Output = Result<T>>) -> Result<T> {
-    let span = tracing::info_span!("request", method);
-    match AssertUnwindSafe(body)
-        .catch_unwind()
-        .instrument(span.clone())
-        .await
-    {
+    let span = tracing::debug_span!("request", method);
+    match AssertUnwindSafe(body).catch_unwind().instrument(span).await {
         Ok(result) => result,
         Err(payload) => {
-            span.in_scope(|| {
-                tracing::error!(panic = panic_message(&*payload), "request handler panicked")
-            });
+            tracing::error!(
+                method,
+                panic = panic_message(&*payload),
+                "request handler panicked"
+            );
             Err(jsonrpc::Error::internal_error())
         }
     }
@@ -1567,18 +1565,15 @@ impl transport::Direct for Backend {
 
 /// Runs a notification handler body in its own span; a panic is logged and swallowed.
 async fn notification(method: &'static str, body: impl Future<Output = ()>) {
-    let span = tracing::info_span!("notification", method);
-    if let Err(payload) = AssertUnwindSafe(body)
-        .catch_unwind()
-        .instrument(span.clone())
-        .await
-    {
-        span.in_scope(|| {
-            tracing::error!(
-                panic = panic_message(&*payload),
-                "notification handler panicked"
-            )
-        });
+    // A debug span: at the default level it costs nothing, where an enabled one is allocated and
+    // entered at every poll of every keystroke. The panic report names the method itself.
+    let span = tracing::debug_span!("notification", method);
+    if let Err(payload) = AssertUnwindSafe(body).catch_unwind().instrument(span).await {
+        tracing::error!(
+            method,
+            panic = panic_message(&*payload),
+            "notification handler panicked"
+        );
     }
 }
 
