@@ -84,13 +84,21 @@ fn detect(path: &Path, rope: &Rope, overrides: &DialectOverrides) -> Option<Dete
 /// What happened to a `didChange`.
 #[derive(Debug)]
 pub enum ChangeOutcome {
-    Applied(Arc<Document>),
+    Applied(Replaced),
     /// Applied, but the version did not increase as LSP requires (the client is confused).
     AppliedOutOfOrder {
         previous: i32,
-        document: Arc<Document>,
+        replaced: Replaced,
     },
     UnknownDocument,
+}
+
+/// The new snapshot, and the one it replaced: the caller drops that one once the new one's
+/// diagnostics are out, since freeing an analysis is part of a keystroke's cost.
+#[derive(Debug)]
+pub struct Replaced {
+    pub document: Arc<Document>,
+    pub old: Arc<Document>,
 }
 
 /// All open documents, keyed by URI.
@@ -140,11 +148,12 @@ impl DocumentStore {
         let previous = current.version;
         let rope = apply_changes(current.rope.clone(), changes, encoding);
         let document = Arc::new(current.next(rope, version));
-        entry.insert(Arc::clone(&document));
+        let old = entry.insert(Arc::clone(&document));
+        let replaced = Replaced { document, old };
         if version <= previous {
-            ChangeOutcome::AppliedOutOfOrder { previous, document }
+            ChangeOutcome::AppliedOutOfOrder { previous, replaced }
         } else {
-            ChangeOutcome::Applied(document)
+            ChangeOutcome::Applied(replaced)
         }
     }
 

@@ -839,16 +839,16 @@ impl LanguageServer for Backend {
             let outcome =
                 self.documents
                     .change(&uri, version, &params.content_changes, self.encoding());
-            let snapshot = match outcome {
-                ChangeOutcome::Applied(snapshot) => snapshot,
-                ChangeOutcome::AppliedOutOfOrder { previous, document } => {
+            let replaced = match outcome {
+                ChangeOutcome::Applied(replaced) => replaced,
+                ChangeOutcome::AppliedOutOfOrder { previous, replaced } => {
                     tracing::warn!(
                         uri = uri.as_str(),
                         version,
                         previous,
                         "document version did not increase"
                     );
-                    document
+                    replaced
                 }
                 ChangeOutcome::UnknownDocument => {
                     tracing::warn!(
@@ -859,8 +859,11 @@ impl LanguageServer for Backend {
                     return;
                 }
             };
-            let changed = self.index_document(&snapshot);
-            self.publish_diagnostics(uri.clone(), snapshot).await;
+            let changed = self.index_document(&replaced.document);
+            self.publish_diagnostics(uri.clone(), replaced.document)
+                .await;
+            // Freed once the diagnostics are out: not on the keystroke's critical path.
+            drop(replaced.old);
             if let Some(names) = changed {
                 self.republish_dependents(&names, Some(&uri)).await;
             }

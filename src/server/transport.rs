@@ -449,6 +449,9 @@ async fn guard_input<I: AsyncRead + Unpin, D: Direct>(
                                 && guard.direct.handles(method) =>
                         {
                             guard.direct.notify(method, &body).await;
+                            // Let the writer put out what the notification published before
+                            // this task reads on.
+                            tokio::task::yield_now().await;
                             continue;
                         }
                         _ => {}
