@@ -1549,20 +1549,12 @@ async fn request<T>(method: &'static str, body: impl Future<Output = Result<T>>)
 /// A keystroke's `didChange`, taken straight from the transport once the session is initialized
 /// (and not yet shut down): it runs the same handler, without tower-lsp's decoding and routing.
 impl transport::Direct for Backend {
-    fn handles(&self, method: &str) -> bool {
-        method == DID_CHANGE && self.ready.load(Ordering::Acquire)
-    }
-
-    async fn notify(&self, method: &str, body: &[u8]) {
-        #[derive(serde::Deserialize)]
-        struct Notification {
-            params: DidChangeTextDocumentParams,
+    fn take(&self, body: &[u8]) -> Option<impl Future<Output = ()> + Send + '_> {
+        if !self.ready.load(Ordering::Acquire) {
+            return None;
         }
-        match serde_json::from_slice::<Notification>(body) {
-            Ok(notification) => self.did_change(notification.params).await,
-            // What tower-lsp-server does with a notification's invalid params.
-            Err(error) => tracing::warn!(method, %error, "invalid notification parameters"),
-        }
+        let params = transport::direct_notification(body, DID_CHANGE)?;
+        Some(self.did_change(params))
     }
 }
 

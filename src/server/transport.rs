@@ -67,12 +67,29 @@ pub struct Session<S, D> {
 }
 
 /// Notifications the server takes straight from the guard, bypassing tower-lsp's pipeline: the
-/// guard calls [`Direct::notify`] only when that keeps message order (see [`Gate`]).
+/// guard offers each message only when that keeps message order (see [`Gate`]).
 pub trait Direct: Send + Sync + 'static {
-    /// Whether the notification `method` may be handled directly now.
-    fn handles(&self, method: &str) -> bool;
-    /// Handles the notification `method`; `body` is the whole JSON-RPC message, valid JSON.
-    fn notify(&self, method: &str, body: &[u8]) -> impl Future<Output = ()> + Send;
+    /// The handling of `body` (a whole message) if it is a notification this handler takes now
+    /// (see [`direct_notification`]); `None` leaves it to the guard's checks and tower-lsp.
+    fn take(&self, body: &[u8]) -> Option<impl Future<Output = ()> + Send + '_>;
+}
+
+/// The parameters of `body` if it is exactly a JSON-RPC notification of `method`
+/// (`{"jsonrpc": "2.0", "method", "params"}`, nothing else) with well-formed parameters: one
+/// typed pass instead of the guard's envelope check and tower-lsp's decoding. Anything else,
+/// even valid, is `None` and goes the usual way.
+pub fn direct_notification<'a, P: Deserialize<'a>>(body: &'a [u8], method: &str) -> Option<P> {
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Notification<'a, P> {
+        jsonrpc: &'a str,
+        method: &'a str,
+        params: P,
+    }
+    // Most messages are something else: a byte search spares them the parse.
+    memchr::memmem::find(body, method.as_bytes())?;
+    let notification: Notification<'a, P> = serde_json::from_slice(body).ok()?;
+    (notification.jsonrpc == "2.0" && notification.method == method).then_some(notification.params)
 }
 
 /// Frames the server writes itself, outside tower-lsp's output stream (its diagnostics), and
@@ -433,26 +450,25 @@ async fn guard_input<I: AsyncRead + Unpin, D: Direct>(
                 break;
             }
         };
+        if let Frame::Body(body) = &frame
+            && !guard.flags.shutdown.load(Ordering::Acquire)
+            && guard.gate.is_open()
+            && let Some(handling) = guard.direct.take(body)
+        {
+            handling.await;
+            // Let the writer put out what the notification published before this task reads on.
+            tokio::task::yield_now().await;
+            continue;
+        }
         let reply = match frame {
             Frame::Body(body) => match validate(&body) {
                 Verdict::Forward(kind) => {
-                    match &kind {
+                    match kind {
                         Kind::Request { shutdown: true } => {
                             guard.flags.shutdown.store(true, Ordering::Release);
                         }
-                        Kind::Notification { method } if method == "exit" => {
+                        Kind::Notification { exit: true } => {
                             guard.flags.exit.store(true, Ordering::Release);
-                        }
-                        Kind::Notification { method }
-                            if !guard.flags.shutdown.load(Ordering::Acquire)
-                                && guard.gate.is_open()
-                                && guard.direct.handles(method) =>
-                        {
-                            guard.direct.notify(method, &body).await;
-                            // Let the writer put out what the notification published before
-                            // this task reads on.
-                            tokio::task::yield_now().await;
-                            continue;
                         }
                         _ => {}
                     }
@@ -735,12 +751,9 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 #[derive(Debug, PartialEq, Eq)]
 enum Kind {
     /// A request (`shutdown` is tracked to pick the exit code).
-    Request {
-        shutdown: bool,
-    },
-    Notification {
-        method: String,
-    },
+    Request { shutdown: bool },
+    /// A notification (`exit` is tracked to pick the exit code).
+    Notification { exit: bool },
     /// A response to one of the server's requests.
     Response,
 }
@@ -853,7 +866,7 @@ fn validate(body: &[u8]) -> Verdict {
             shutdown: method == "shutdown",
         }),
         (Some(Value::String(method)), None) => Verdict::Forward(Kind::Notification {
-            method: method.clone(),
+            exit: method == "exit",
         }),
         (Some(_), _) => invalid(id.unwrap_or_default()),
         (None, Some(_)) if envelope.result.is_some() || envelope.error.is_some() => {
@@ -1095,6 +1108,31 @@ mod tests {
     }
 
     #[test]
+    fn direct_notifications_are_exactly_notifications_of_their_method() {
+        let take = |body: &str| direct_notification::<Vec<u32>>(body.as_bytes(), "m/x");
+        assert_eq!(
+            take(r#"{"jsonrpc":"2.0","method":"m/x","params":[1,2]}"#),
+            Some(vec![1, 2])
+        );
+        assert_eq!(
+            take(r#"{"params":[3],"method":"m/x","jsonrpc":"2.0"}"#),
+            Some(vec![3])
+        );
+        for other in [
+            r#"{"jsonrpc":"2.0","id":1,"method":"m/x","params":[1]}"#,
+            r#"{"jsonrpc":"2.0","id":null,"method":"m/x","params":[1]}"#,
+            r#"{"jsonrpc":"1.0","method":"m/x","params":[1]}"#,
+            r#"{"jsonrpc":"2.0","method":"m/y","params":[1],"x":"m/x"}"#,
+            r#"{"jsonrpc":"2.0","method":"m/x","params":{"a":1}}"#,
+            r#"{"jsonrpc":"2.0","method":"m/x"}"#,
+            r#"{"jsonrpc":"2.0","method":"m/x","method":"m/x","params":[1]}"#,
+            r#"{"jsonrpc":"2.0","method":"m/x","params":[1]"#,
+        ] {
+            assert_eq!(take(other), None, "{other}");
+        }
+    }
+
+    #[test]
     fn validation() {
         let forward = Verdict::Forward;
         assert_eq!(
@@ -1103,9 +1141,7 @@ mod tests {
         );
         assert_eq!(
             validate(br#"{"jsonrpc":"2.0","method":"exit"}"#),
-            forward(Kind::Notification {
-                method: "exit".to_owned()
-            })
+            forward(Kind::Notification { exit: true })
         );
         assert_eq!(
             validate(br#"{"jsonrpc":"2.0","id":"a","method":"shutdown"}"#),
