@@ -463,15 +463,13 @@ impl<'a> FieldChecker<'a, '_> {
                     );
                     // Text whose `\n`s the tool turns into newlines reads best as a block.
                     let key = line_text[..value.start].trim_end().trim_end_matches(':');
-                    let block = self
+                    let newline_escapes = self
                         .dialect
                         .field(key)
-                        .filter(|field| field.newline_escapes && value_text.contains("\\n"))
-                        .and_then(|_| {
-                            let seen = value_text.replace("\\n", "\n");
-                            repair::literal_block(&seen, line_ending(line))
-                        });
-                    if let Some(block) = block {
+                        .is_some_and(|field| field.newline_escapes);
+                    let replacements =
+                        repair::rescued_value(value_text, newline_escapes, line_ending(line));
+                    if let Some(block) = replacements.block {
                         diagnostic.fixes.push(Fix::single(
                             format!("Write the value as a `|` block, as {tool} reads it"),
                             range,
@@ -482,7 +480,7 @@ impl<'a> FieldChecker<'a, '_> {
                     diagnostic.fixes.push(Fix::single(
                         "Quote the value as Claude Code reads it".to_owned(),
                         range,
-                        loader::double_quoted(value_text),
+                        replacements.quoted,
                         true,
                     ));
                 }

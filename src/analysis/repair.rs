@@ -7,6 +7,51 @@ use crate::text::{TextRange, line_ending};
 
 use super::{Analysis, Fix, TextEdit};
 
+/// What the `not-strict-yaml` fixes write for a value Claude Code's fallback quotes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) struct RescuedValue {
+    /// The value as a `|` block of what the tool reads, for a field whose `\n` escapes it turns
+    /// into newlines (`newline_escapes`), when the value has some and a block reads back exactly.
+    pub block: Option<String>,
+    /// The value double-quoted, as the fallback reads it.
+    pub quoted: String,
+}
+
+/// The replacements for `value`, a rescued value on a line ending with `newline`.
+pub(super) fn rescued_value(value: &str, newline_escapes: bool, newline: &str) -> RescuedValue {
+    // Typing elsewhere in the frontmatter asks again about the same (often long) description on
+    // every keystroke: the last answer is kept.
+    thread_local! {
+        static LAST: std::cell::RefCell<Option<(String, bool, &'static str, RescuedValue)>> =
+            const { std::cell::RefCell::new(None) };
+    }
+    let newline: &'static str = if newline == "\r\n" { "\r\n" } else { "\n" };
+    let remembered = LAST.with_borrow(|last| {
+        last.as_ref()
+            .filter(|(known, escapes, known_newline, _)| {
+                known == value && *escapes == newline_escapes && *known_newline == newline
+            })
+            .map(|(_, _, _, replacements)| replacements.clone())
+    });
+    if let Some(replacements) = remembered {
+        return replacements;
+    }
+    let block = (newline_escapes && value.contains("\\n"))
+        .then(|| literal_block(&value.replace("\\n", "\n"), newline))
+        .flatten();
+    let replacements = RescuedValue {
+        block,
+        quoted: loader::double_quoted(value),
+    };
+    LAST.set(Some((
+        value.to_owned(),
+        newline_escapes,
+        newline,
+        replacements.clone(),
+    )));
+    replacements
+}
+
 /// `text` as a literal block scalar (`|-`, `|`, `|+`) for a top-level key, indented by two
 /// spaces, lines joined with `newline`: `None` when no block scalar reads back as exactly
 /// `text` (checked by loading `key: <block>` as strict YAML).
@@ -185,6 +230,21 @@ mod tests {
 
     use super::*;
     use crate::analysis::apply_edits;
+
+    #[test]
+    fn rescued_values_are_quoted_and_their_escapes_written_as_blocks() {
+        let value = r#"Use it.\n\nuser: "hi""#;
+        let expected = RescuedValue {
+            block: Some("|-\n  Use it.\n\n  user: \"hi\"".to_owned()),
+            quoted: r#""Use it.\\n\\nuser: \"hi\"""#.to_owned(),
+        };
+        assert_eq!(rescued_value(value, true, "\n"), expected);
+        // Asked again (remembered), the answer is the same.
+        assert_eq!(rescued_value(value, true, "\n"), expected);
+        let no_block = rescued_value(value, false, "\n");
+        assert_eq!((no_block.block, no_block.quoted), (None, expected.quoted));
+        assert_eq!(rescued_value("a: b", true, "\n").block, None);
+    }
 
     #[test]
     fn literal_blocks_read_back_exactly() {
