@@ -591,7 +591,11 @@ enum Frame {
 /// Reads `Content-Length` frames and resynchronises after garbage.
 struct FrameReader<R> {
     reader: R,
+    /// Input read but not yet returned as a frame.
     buf: Vec<u8>,
+    /// What each read fills, allocated once: growing `buf` by a zeroed 64 KiB for every read
+    /// cost a keystroke's message an allocation and a 64 KiB memset.
+    chunk: Box<[u8]>,
     /// Discarding input until the next `Content-Length`.
     resyncing: bool,
 }
@@ -601,6 +605,7 @@ impl<R: AsyncRead + Unpin> FrameReader<R> {
         Self {
             reader,
             buf: Vec::new(),
+            chunk: vec![0; READ_CHUNK].into_boxed_slice(),
             resyncing: false,
         }
     }
@@ -647,13 +652,19 @@ impl<R: AsyncRead + Unpin> FrameReader<R> {
                 }
                 Some(len) => {
                     self.buf.drain(..header_len + HEADER_END.len());
+                    self.buf.reserve(len.saturating_sub(self.buf.len()));
                     while self.buf.len() < len {
                         if !self.fill().await? {
                             return Ok(None);
                         }
                     }
-                    let rest = self.buf.split_off(len);
-                    return Ok(Some(Frame::Body(std::mem::replace(&mut self.buf, rest))));
+                    let body = if self.buf.len() == len {
+                        std::mem::take(&mut self.buf)
+                    } else {
+                        let rest = self.buf.split_off(len);
+                        std::mem::replace(&mut self.buf, rest)
+                    };
+                    return Ok(Some(Frame::Body(body)));
                 }
             }
         }
@@ -667,11 +678,8 @@ impl<R: AsyncRead + Unpin> FrameReader<R> {
 
     /// Reads more input; `false` at the end of input.
     async fn fill(&mut self) -> io::Result<bool> {
-        let start = self.buf.len();
-        self.buf.resize(start + READ_CHUNK, 0);
-        let read = read_some(&mut self.reader, &mut self.buf[start..]).await;
-        let read = read.inspect_err(|_| self.buf.truncate(start))?;
-        self.buf.truncate(start + read);
+        let read = read_some(&mut self.reader, &mut self.chunk).await?;
+        self.buf.extend_from_slice(&self.chunk[..read]);
         Ok(read > 0)
     }
 }
