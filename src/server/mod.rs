@@ -3,7 +3,11 @@
 //! Architecture invariants:
 //! - Document edits are applied to the store synchronously, before the handler's first `.await`.
 //!   tower-lsp-server polls up to [`CONCURRENCY`] handlers at once, interleaving at `.await`s, so
-//!   this is what keeps edits in arrival order.
+//!   this is what keeps edits in arrival order. The transport may also run `did_change` itself
+//!   (see `transport::Direct`), only once every earlier message's handler has reached that
+//!   point.
+//! - Diagnostics go out through the transport's outbox, not tower-lsp's client, checked against
+//!   the current snapshot after their place in the output is reserved.
 //! - No handler holds a map guard across an `.await`; they work on `Arc<Document>` snapshots.
 //! - No handler can take the server down: each body runs under `catch_unwind`, and a panic
 //!   becomes an `InternalError` (-32603) response or a logged notification failure.
