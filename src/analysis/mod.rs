@@ -60,6 +60,19 @@ pub struct Diagnostic {
     pub fixes: Vec<Fix>,
 }
 
+impl Diagnostic {
+    /// A copy without the fixes.
+    pub fn without_fixes(&self) -> Self {
+        Self {
+            range: self.range,
+            severity: self.severity,
+            code: self.code,
+            message: self.message.clone(),
+            fixes: Vec::new(),
+        }
+    }
+}
+
 /// A repair for a diagnostic: text edits on the same document.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Fix {
@@ -348,9 +361,28 @@ impl Analysis {
         self.detected.is_some_and(|detected| detected.plugin)
     }
 
+    /// Every diagnostic of the file, with its fixes, in document order.
     pub fn diagnostics(&self) -> Vec<Diagnostic> {
+        self.collect_diagnostics(true)
+    }
+
+    /// [`Analysis::diagnostics`] without their fixes: what the server publishes after each
+    /// keystroke, without copying the fixes' text (code actions ask for them on the current
+    /// snapshot).
+    pub fn diagnostics_without_fixes(&self) -> Vec<Diagnostic> {
+        self.collect_diagnostics(false)
+    }
+
+    fn collect_diagnostics(&self, with_fixes: bool) -> Vec<Diagnostic> {
+        let copy = |diagnostic: &Diagnostic| {
+            if with_fixes {
+                diagnostic.clone()
+            } else {
+                diagnostic.without_fixes()
+            }
+        };
         if let Some(config) = &self.config {
-            return config.diagnostics().to_vec();
+            return config.diagnostics().iter().map(copy).collect();
         }
         let frontmatter = self
             .frontmatter_diagnostics
@@ -360,7 +392,11 @@ impl Analysis {
             all.extend(body::diagnostics(self, text));
             all.extend(diagnostics::length_diagnostics(self, text));
         }
-        all.extend_from_slice(frontmatter);
+        if !with_fixes {
+            all.iter_mut()
+                .for_each(|diagnostic| diagnostic.fixes.clear());
+        }
+        all.extend(frontmatter.iter().map(copy));
         diagnostics::sort(&mut all);
         all
     }
@@ -485,6 +521,15 @@ mod tests {
 
     const SEED: &str = include_str!("../../tests/fixtures/rust-backend-expert.md");
     const MISTAKES: &str = "---\nname: My Agent\ndescription: Finds bugs: fast # really\nmodle: sonnet\ncolor: yelow\ntools: Read, Bassh, Read\nname: again\n---\nBody.\n";
+
+    #[test]
+    fn diagnostics_without_fixes_are_the_same_diagnostics() {
+        let analysis = Analysis::from_text(Some(Path::new("/p/.claude/agents/a.md")), MISTAKES);
+        let with = analysis.diagnostics();
+        assert!(with.iter().any(|diagnostic| !diagnostic.fixes.is_empty()));
+        let stripped: Vec<Diagnostic> = with.iter().map(Diagnostic::without_fixes).collect();
+        assert_eq!(analysis.diagnostics_without_fixes(), stripped);
+    }
 
     /// The incremental path (reusing the previous version's work) must always give what a fresh
     /// analysis of the same text gives: type and delete a character at every position.

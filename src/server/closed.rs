@@ -148,7 +148,7 @@ fn closed_file_diagnostics(
     else {
         return Vec::new();
     };
-    let mut diagnostics = analysis.diagnostics();
+    let mut diagnostics = analysis.diagnostics_without_fixes();
     diagnostics.extend(index.diagnostics(path));
     let diagnostics = settings.apply_to_text(
         analysis.dialect(),

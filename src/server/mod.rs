@@ -127,6 +127,13 @@ pub async fn run_stdio(options: ServerOptions) -> SessionEnd {
     transport::serve_stdio(session(options), CONCURRENCY).await
 }
 
+/// Whether diagnostics are wanted with their fixes (for code actions) or without (to publish).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Fixes {
+    With,
+    Without,
+}
+
 /// The language server: a handle on the state all handlers share (tower-lsp's service holds one,
 /// the transport another for the notifications it passes directly).
 #[derive(Clone, Debug)]
@@ -220,7 +227,7 @@ impl Backend {
     async fn publish_diagnostics(&self, uri: Uri, document: Arc<Document>) {
         let encoding = self.encoding();
         let diagnostics = self
-            .visible_diagnostics(&document)
+            .visible_diagnostics(&document, Fixes::Without)
             .iter()
             .map(|diagnostic| to_proto::diagnostic(&document.rope, diagnostic, encoding))
             .collect();
@@ -253,10 +260,14 @@ impl Backend {
 
     /// The document's diagnostics as the workspace settings and its suppression comments want
     /// them (none for an ignored file).
-    fn visible_diagnostics(&self, document: &Document) -> Vec<Diagnostic> {
+    fn visible_diagnostics(&self, document: &Document, fixes: Fixes) -> Vec<Diagnostic> {
+        let own = || match fixes {
+            Fixes::With => document.analysis.diagnostics(),
+            Fixes::Without => document.analysis.diagnostics_without_fixes(),
+        };
         // `.agentls.yaml`'s own problems: no setting can hide them (its `ignore` included).
         if document.analysis.is_config_file() {
-            return document.analysis.diagnostics();
+            return own();
         }
         let settings = self.settings.load();
         if document
@@ -266,7 +277,7 @@ impl Backend {
         {
             return Vec::new();
         }
-        let mut diagnostics = document.analysis.diagnostics();
+        let mut diagnostics = own();
         if self.index_ready.load(Ordering::Acquire)
             && let Some(path) = document.path.as_deref()
         {
@@ -1294,7 +1305,7 @@ impl LanguageServer for Backend {
             let encoding = self.encoding();
             // Recomputed on the current snapshot, so the edits always match the current text;
             // what the configuration turns off or a comment suppresses is not fixed either.
-            let diagnostics = self.visible_diagnostics(&document);
+            let diagnostics = self.visible_diagnostics(&document, Fixes::With);
             let mut actions = Vec::new();
             if quick_fixes {
                 let range = from_proto::text_range(&document.rope, params.range, encoding);
