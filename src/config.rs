@@ -5,6 +5,7 @@
 //! its diagnostics afterwards, so one analysis serves every configuration and the server can
 //! swap the configuration (hot reload) without re-analysing anything.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -523,13 +524,13 @@ impl Settings {
     /// suppression comments want them: `text_of(range)` gives the document's text in a range
     /// (`None` past its end), `line_before(offset)` the text of the line above the one holding
     /// `offset`.
-    pub fn apply(
+    pub fn apply<'t>(
         &self,
         dialect: Option<&str>,
         frontmatter: &str,
         diagnostics: Vec<Diagnostic>,
-        text_of: impl Fn(TextRange) -> Option<String>,
-        line_before: impl Fn(usize) -> Option<String>,
+        text_of: impl Fn(TextRange) -> Option<Cow<'t, str>>,
+        line_before: impl Fn(usize) -> Option<Cow<'t, str>>,
     ) -> Vec<Diagnostic> {
         let disabled_in_file = file_suppressions(frontmatter);
         diagnostics
@@ -587,8 +588,8 @@ impl Settings {
             dialect,
             frontmatter,
             diagnostics,
-            |range| text.get(range.as_range()).map(str::to_owned),
-            |offset| line_before(text, offset).map(str::to_owned),
+            |range| text.get(range.as_range()).map(Cow::Borrowed),
+            |offset| line_before(text, offset).map(Cow::Borrowed),
         )
     }
 

@@ -20,6 +20,7 @@ mod to_proto;
 mod transport;
 
 use std::any::Any;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
@@ -125,6 +126,15 @@ where
 /// Serves one session over stdin/stdout.
 pub async fn run_stdio(options: ServerOptions) -> SessionEnd {
     transport::serve_stdio(session(options), CONCURRENCY).await
+}
+
+/// The text of a rope slice, borrowed when the rope holds it in one piece (as it usually does
+/// for a line or a token).
+fn rope_text(slice: ropey::RopeSlice<'_>) -> Cow<'_, str> {
+    match slice.as_str() {
+        Some(text) => Cow::Borrowed(text),
+        None => Cow::Owned(slice.to_string()),
+    }
 }
 
 /// Whether diagnostics are wanted with their fixes (for code actions) or without (to publish).
@@ -294,12 +304,12 @@ impl Backend {
             |range| {
                 let end = range.end.min(rope.len_bytes());
                 let start = range.start.min(end);
-                Some(rope.byte_slice(start..end).to_string())
+                Some(rope_text(rope.byte_slice(start..end)))
             },
             |offset| {
                 let line = rope.try_byte_to_line(offset).ok()?;
                 let previous = line.checked_sub(1)?;
-                Some(rope.line(previous).to_string())
+                Some(rope_text(rope.line(previous)))
             },
         )
     }
