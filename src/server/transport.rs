@@ -254,8 +254,7 @@ where
     })
     .await;
 
-    // After `exit` the guard may still be blocked reading input that never closes; it holds an
-    // outbox sender, so it must go before the writer can finish.
+    // After `exit` the guard may still be blocked reading input that never closes.
     guard.abort();
     if let Err(error) = guard.await
         && !error.is_cancelled()
