@@ -3,21 +3,15 @@
 //! For every Claude Code subagent in `shared/corpus`: no panic; an error on every file Claude Code
 //! did not load and on every value it dropped; no error on a file it loaded intact.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use agentls::analysis::{Analysis, Severity};
 
+/// `../shared` when it holds Claude Code's verdicts (see [`common::corpus::shared_dir_holding`]).
 fn shared_dir() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
-    if dir.join("reference/claude-code-verdicts.tsv").is_file() {
-        return Some(dir);
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "CI=true but ../shared (corpus and verdicts) is missing beside the checkout"
-    );
-    eprintln!("note: ../shared not found; corpus test not run");
-    None
+    common::corpus::shared_dir_holding("reference/claude-code-verdicts.tsv", "corpus test")
 }
 
 struct Verdict {

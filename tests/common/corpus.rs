@@ -6,15 +6,21 @@ use std::path::{Path, PathBuf};
 /// `../shared` when it holds the corpus; `None` (with a note naming `test`) otherwise, except
 /// under `CI=true`, where a missing corpus fails the test.
 pub fn shared_dir(test: &str) -> Option<PathBuf> {
+    shared_dir_holding("corpus/MANIFEST.tsv", test)
+}
+
+/// `../shared` when it holds `file` (a path inside it); `None` (with a note naming `test`)
+/// otherwise, except under `CI=true`, where a missing file fails the test.
+pub fn shared_dir_holding(file: &str, test: &str) -> Option<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
-    if dir.join("corpus/MANIFEST.tsv").is_file() {
+    if dir.join(file).is_file() {
         return Some(dir);
     }
     assert!(
         std::env::var_os("CI").is_none(),
-        "CI=true but ../shared/corpus is missing"
+        "CI=true but ../shared/{file} is missing beside the checkout"
     );
-    eprintln!("note: ../shared not found; {test} not run");
+    eprintln!("note: ../shared/{file} not found; {test} not run");
     None
 }
 
