@@ -2,6 +2,9 @@
 //! multi-line text as a `|` block scalar. Each is checked by loading its result before it is
 //! offered.
 
+use std::cell::RefCell;
+use std::thread::LocalKey;
+
 use crate::loader::{self, Outcome};
 use crate::text::{TextRange, line_ending};
 
@@ -22,34 +25,23 @@ pub(super) fn rescued_value(value: &str, newline_escapes: bool, newline: &str) -
     // Typing elsewhere in the frontmatter asks again about the same (often long) description on
     // every keystroke: the last answer is kept.
     thread_local! {
-        static LAST: std::cell::RefCell<Option<(String, bool, &'static str, RescuedValue)>> =
-            const { std::cell::RefCell::new(None) };
+        static LAST: LastAnswer<(String, bool, &'static str), RescuedValue> =
+            const { RefCell::new(None) };
     }
-    let newline: &'static str = if newline == "\r\n" { "\r\n" } else { "\n" };
-    let remembered = LAST.with_borrow(|last| {
-        last.as_ref()
-            .filter(|(known, escapes, known_newline, _)| {
-                known == value && *escapes == newline_escapes && *known_newline == newline
-            })
-            .map(|(_, _, _, replacements)| replacements.clone())
-    });
-    if let Some(replacements) = remembered {
-        return replacements;
-    }
-    let block = (newline_escapes && value.contains("\\n"))
-        .then(|| literal_block(&value.replace("\\n", "\n"), newline))
-        .flatten();
-    let replacements = RescuedValue {
-        block,
-        quoted: loader::double_quoted(value),
-    };
-    LAST.set(Some((
-        value.to_owned(),
-        newline_escapes,
-        newline,
-        replacements.clone(),
-    )));
-    replacements
+    let newline = kept_newline(newline);
+    last_answer(
+        &LAST,
+        |(known, escapes, known_newline)| {
+            known == value && *escapes == newline_escapes && *known_newline == newline
+        },
+        || (value.to_owned(), newline_escapes, newline),
+        || RescuedValue {
+            block: (newline_escapes && value.contains("\\n"))
+                .then(|| literal_block(&value.replace("\\n", "\n"), newline))
+                .flatten(),
+            quoted: loader::double_quoted(value),
+        },
+    )
 }
 
 /// `text` as a literal block scalar (`|-`, `|`, `|+`) for a top-level key, indented by two
@@ -59,21 +51,45 @@ pub(super) fn literal_block(text: &str, newline: &str) -> Option<String> {
     // Typing elsewhere in the frontmatter re-checks the same description on every keystroke:
     // the last answer is kept, so the proof (a YAML parse) runs once per text.
     thread_local! {
-        static LAST: std::cell::RefCell<Option<(String, &'static str, Option<String>)>> =
-            const { std::cell::RefCell::new(None) };
+        static LAST: LastAnswer<(String, &'static str), Option<String>> =
+            const { RefCell::new(None) };
     }
-    let newline: &'static str = if newline == "\r\n" { "\r\n" } else { "\n" };
-    let remembered = LAST.with_borrow(|last| {
+    let newline = kept_newline(newline);
+    last_answer(
+        &LAST,
+        |(known, known_newline)| known == text && *known_newline == newline,
+        || (text.to_owned(), newline),
+        || prove_literal_block(text, newline),
+    )
+}
+
+/// A thread's last question of some kind and its answer.
+type LastAnswer<Question, Answer> = RefCell<Option<(Question, Answer)>>;
+
+/// The answer kept in `last` if it was for the question `asked` recognises; otherwise the one
+/// `answer` computes, kept in its place with the question `question` builds.
+fn last_answer<Question, Answer: Clone>(
+    last: &'static LocalKey<LastAnswer<Question, Answer>>,
+    asked: impl FnOnce(&Question) -> bool,
+    question: impl FnOnce() -> Question,
+    answer: impl FnOnce() -> Answer,
+) -> Answer {
+    let kept = last.with_borrow(|last| {
         last.as_ref()
-            .filter(|(known, known_newline, _)| known == text && *known_newline == newline)
-            .map(|(_, _, block)| block.clone())
+            .filter(|(known, _)| asked(known))
+            .map(|(_, kept)| kept.clone())
     });
-    if let Some(block) = remembered {
-        return block;
+    if let Some(kept) = kept {
+        return kept;
     }
-    let block = prove_literal_block(text, newline);
-    LAST.set(Some((text.to_owned(), newline, block.clone())));
-    block
+    let answer = answer();
+    last.set(Some((question(), answer.clone())));
+    answer
+}
+
+/// A line ending as a `'static` string a kept question can hold.
+fn kept_newline(newline: &str) -> &'static str {
+    if newline == "\r\n" { "\r\n" } else { "\n" }
 }
 
 fn prove_literal_block(text: &str, newline: &str) -> Option<String> {
