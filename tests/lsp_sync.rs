@@ -3,7 +3,9 @@
 
 mod common;
 
-use common::{TestServer, client_capabilities, edit, full_text, uri};
+use std::collections::HashMap;
+
+use common::{BinaryServer, TestServer, client_capabilities, edit, full_text, uri};
 use pretty_assertions::assert_eq;
 use tower_lsp_server::ls_types::{
     DidCloseTextDocumentParams, PositionEncodingKind, TextDocumentIdentifier, notification,
@@ -266,53 +268,133 @@ async fn non_file_uris_are_served_without_a_path() {
 #[tokio::test]
 async fn requests_between_edits_see_exactly_the_edits_before_them() {
     let (mut server, _) = TestServer::initialized(client_capabilities(None)).await;
-    let mut expected = String::from("---\nname: typist\n---\n");
-    let uri = server.open(AGENT, &expected).await;
-    let message = |value: serde_json::Value| common::frame(value.to_string().as_bytes());
-    let text_request = |id: i64| {
-        message(serde_json::json!({
-            "jsonrpc": "2.0", "id": id, "method": agentls::server::DEBUG_DOCUMENT_TEXT,
-            "params": { "uri": uri.as_str() },
-        }))
-    };
-
-    let mut bytes = Vec::new();
-    // (request id, the version and text it must see)
-    let mut asked = Vec::new();
-    for version in 2..=121_i32 {
-        let id = i64::from(version) * 10;
-        // Every third edit has a request just before it as well as after it.
-        if version % 3 == 0 {
-            bytes.extend(text_request(id + 1));
-            asked.push((id + 1, version - 1, expected.clone()));
-        }
-        let at = ascii_position(&expected, expected.len());
-        let typed = char::from(b'a' + (version % 26) as u8);
-        expected.push(typed);
-        bytes.extend(message(serde_json::json!({
-            "jsonrpc": "2.0",
-            "method": "textDocument/didChange",
-            "params": {
-                "textDocument": { "uri": uri.as_str(), "version": version },
-                "contentChanges": [edit(at, at, &typed.to_string())],
-            },
-        })));
-        bytes.extend(text_request(id));
-        asked.push((id, version, expected.clone()));
-    }
-    // One write: the server reads it in large chunks, as from a client that types fast.
-    server.send_raw(&bytes).await;
-
-    for (id, version, text) in asked {
+    let uri = server.open(AGENT, TypingScript::START).await;
+    let script = TypingScript::new(uri.as_str());
+    server.send_raw(&script.bytes).await;
+    let mut responses = HashMap::new();
+    for id in script.ids() {
         let response = server
             .wait_for(|message| message["id"] == id && message.get("method").is_none())
             .await;
-        let result = &response["result"];
-        assert_eq!(
-            (result["version"].as_i64(), result["text"].as_str()),
-            (Some(i64::from(version)), Some(text.as_str())),
-            "request {id}"
-        );
+        responses.insert(id, response);
     }
+    script.check(&responses);
     server.wait_for_diagnostics(&uri, Some(121)).await;
+}
+
+/// The same over stdio, where the server reads on a thread of its own and writes in place.
+#[test]
+fn requests_between_edits_see_exactly_the_edits_before_them_over_stdio() {
+    let mut server = BinaryServer::spawn();
+    server.initialize();
+    let uri = "file:///project/.claude/agents/sync.md";
+    server.notify(
+        "textDocument/didOpen",
+        serde_json::json!({"textDocument": {
+            "uri": uri, "languageId": "markdown", "version": 1, "text": TypingScript::START,
+        }}),
+    );
+    let script = TypingScript::new(uri);
+    server.send_raw(&script.bytes);
+    let mut responses = HashMap::new();
+    let ids = script.ids();
+    while responses.len() < ids.len() {
+        let message = server.recv();
+        if let Some(id) = message["id"].as_i64().filter(|id| ids.contains(id)) {
+            responses.insert(id, message);
+        }
+    }
+    script.check(&responses);
+}
+
+/// A fast typist's session in one write: 120 one-character edits typed into a body heading, with
+/// requests between them: a custom method returning the text, and the outline, whose heading
+/// symbol is the typed text.
+struct TypingScript {
+    bytes: Vec<u8>,
+    /// (request id, the version and text it must see)
+    texts: Vec<(i64, i32, String)>,
+    /// (request id, the heading the outline must show)
+    headings: Vec<(i64, String)>,
+}
+
+impl TypingScript {
+    const START: &str = "---\nname: typist\n---\n# ";
+
+    fn new(uri: &str) -> Self {
+        let message = |value: serde_json::Value| common::frame(value.to_string().as_bytes());
+        let text_request = |id: i64| {
+            message(serde_json::json!({
+                "jsonrpc": "2.0", "id": id, "method": agentls::server::DEBUG_DOCUMENT_TEXT,
+                "params": { "uri": uri },
+            }))
+        };
+        let outline_request = |id: i64| {
+            message(serde_json::json!({
+                "jsonrpc": "2.0", "id": id, "method": "textDocument/documentSymbol",
+                "params": { "textDocument": { "uri": uri } },
+            }))
+        };
+        let heading = |text: &str| text.rsplit_once("# ").expect("a heading").1.to_owned();
+        let mut script = Self {
+            bytes: Vec::new(),
+            texts: Vec::new(),
+            headings: Vec::new(),
+        };
+        let mut expected = Self::START.to_owned();
+        for version in 2..=121_i32 {
+            let id = i64::from(version) * 10;
+            // Every third edit has requests just before it as well as after it.
+            if version % 3 == 0 {
+                script.bytes.extend(text_request(id + 1));
+                script.texts.push((id + 1, version - 1, expected.clone()));
+                script.bytes.extend(outline_request(id + 2));
+                script.headings.push((id + 2, heading(&expected)));
+            }
+            let at = ascii_position(&expected, expected.len());
+            let typed = char::from(b'a' + (version % 26) as u8);
+            expected.push(typed);
+            script.bytes.extend(message(serde_json::json!({
+                "jsonrpc": "2.0",
+                "method": "textDocument/didChange",
+                "params": {
+                    "textDocument": { "uri": uri, "version": version },
+                    "contentChanges": [edit(at, at, &typed.to_string())],
+                },
+            })));
+            script.bytes.extend(outline_request(id + 3));
+            script.headings.push((id + 3, heading(&expected)));
+            script.bytes.extend(text_request(id));
+            script.texts.push((id, version, expected.clone()));
+        }
+        script
+    }
+
+    fn ids(&self) -> Vec<i64> {
+        let texts = self.texts.iter().map(|(id, ..)| *id);
+        texts
+            .chain(self.headings.iter().map(|(id, _)| *id))
+            .collect()
+    }
+
+    fn check(&self, responses: &HashMap<i64, serde_json::Value>) {
+        for (id, version, text) in &self.texts {
+            let result = &responses[id]["result"];
+            assert_eq!(
+                (result["version"].as_i64(), result["text"].as_str()),
+                (Some(i64::from(*version)), Some(text.as_str())),
+                "request {id}"
+            );
+        }
+        for (id, heading) in &self.headings {
+            let names: Vec<&str> = responses[id]["result"]
+                .as_array()
+                .unwrap_or_else(|| panic!("symbols for request {id}: {}", responses[id]))
+                .iter()
+                .filter(|symbol| symbol["kind"] == 15)
+                .filter_map(|symbol| symbol["name"].as_str())
+                .collect();
+            assert_eq!(names, [heading.as_str()], "request {id}");
+        }
+    }
 }

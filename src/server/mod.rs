@@ -4,10 +4,10 @@
 //! - Document edits are applied to the store synchronously, before the handler's first `.await`.
 //!   tower-lsp-server polls up to [`CONCURRENCY`] handlers at once, interleaving at `.await`s, so
 //!   this is what keeps edits in arrival order. The transport may also run `did_change` itself
-//!   (see `transport::Direct`), only once every earlier message's handler has reached that
-//!   point.
+//!   (see `transport::Direct`; over stdio on its input thread, beside the runtime), only once
+//!   every earlier message's handler has reached that point.
 //! - Diagnostics go out through the transport's outbox, not tower-lsp's client, checked against
-//!   the current snapshot after their place in the output is reserved.
+//!   the current snapshot while the output is reserved.
 //! - No handler holds a map guard across an `.await`; they work on `Arc<Document>` snapshots.
 //! - No handler can take the server down: each body runs under `catch_unwind`, and a panic
 //!   becomes an `InternalError` (-32603) response or a logged notification failure.
@@ -93,7 +93,7 @@ pub struct ServerOptions {
 /// Builds the service, with the outbox its diagnostics go to and the handler of the
 /// notifications the transport may pass it directly.
 fn session(options: ServerOptions) -> transport::Session<Backend, Backend> {
-    let (outbox, outbox_rx) = transport::outbox();
+    let outbox = Outbox::default();
     let builder = LspService::build(|client| Backend::new(client, outbox.clone()));
     let builder = if options.test_hooks {
         builder
@@ -110,7 +110,6 @@ fn session(options: ServerOptions) -> transport::Session<Backend, Backend> {
         socket,
         direct,
         outbox,
-        outbox_rx,
     }
 }
 
@@ -243,7 +242,7 @@ impl Backend {
             .collect();
         // Checked once the place in the outbox is ours: a newer version's diagnostics, published
         // meanwhile, cannot then be overtaken by these.
-        let Some(permit) = self.outbox.reserve().await else {
+        let Some(permit) = self.outbox.reserve() else {
             return;
         };
         let current = self.documents.get(&uri);
@@ -260,7 +259,7 @@ impl Backend {
     /// Publishes diagnostics that belong to no document version (closed files, the
     /// configuration file's problems, clearing).
     async fn publish_unversioned(&self, uri: Uri, diagnostics: Vec<lsp::Diagnostic>) {
-        if let Some(permit) = self.outbox.reserve().await {
+        if let Some(permit) = self.outbox.reserve() {
             permit.notify(
                 PUBLISH_DIAGNOSTICS,
                 &lsp::PublishDiagnosticsParams::new(uri, diagnostics, None),

@@ -6,24 +6,28 @@
 //! messages that tower-lsp will decode. Anything else is answered with a JSON-RPC error (`-32700`
 //! or `-32600`), and the reader resynchronises on the next `Content-Length` header.
 //!
-//! Architecture invariant: only whole frames reach the real output. tower-lsp writes into a
-//! channel, an output task cuts that byte stream into frames, and the outbox's frames (the
-//! guard's error replies, the server's diagnostics) are written between them, never inside one.
+//! Architecture invariant: only whole frames reach the real output, one at a time, through the
+//! [`Outbox`]. tower-lsp writes into a channel and an output task cuts that byte stream into
+//! frames; the guard's error replies and the server's own frames (its diagnostics) go through
+//! the same outbox, never inside another frame.
 //!
 //! A keystroke's `didChange` skips tower-lsp's pipeline (its decoder, router and output stream)
 //! when message order allows: the guard hands it to the server's [`Direct`] handler as soon as
-//! every message forwarded before it has started (see [`Gate`]), and the server writes its own
-//! frames — diagnostics — through the [`Outbox`], beside the guard's error replies.
+//! every message forwarded before it has started (see [`Gate`]), and the handler writes its
+//! diagnostics through the [`Outbox`] itself.
 //!
-//! The transport uses the `AsyncRead`/`AsyncWrite` traits and channels only (no `io-util`), and is
-//! generic so tests can drive it in-process.
+//! Over stdio the guard runs on a thread of its own that blocks in `read`, and frames are written
+//! to stdout in place: a keystroke wakes that thread and nothing else, as it would a plain
+//! blocking loop. In-process sessions ([`serve`]) run the guard as a task over any `AsyncRead`,
+//! and a task copies the outbox's frames to the `AsyncWrite`. The transport uses the
+//! `AsyncRead`/`AsyncWrite` traits and channels only (no `io-util`).
 
 use std::borrow::Cow;
 use std::future::{Future, poll_fn};
 use std::io;
 use std::pin::Pin;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::task::{Context, Poll, ready};
 
 use serde::de::IgnoredAny;
@@ -31,6 +35,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::sync::mpsc::{self, OwnedPermit, error::SendError};
+use tokio::task::JoinHandle;
 use tower_lsp_server::jsonrpc::{self, Id, Request};
 use tower_lsp_server::{ClientSocket, LanguageServer, LspService, Server};
 use tower_service::Service;
@@ -62,12 +67,13 @@ pub struct Session<S, D> {
     pub service: LspService<S>,
     pub socket: ClientSocket,
     pub direct: D,
+    /// Where the server writes its own frames; the session connects it to the output.
     pub outbox: Outbox,
-    pub outbox_rx: OutboxReceiver,
 }
 
 /// Notifications the server takes straight from the guard, bypassing tower-lsp's pipeline: the
-/// guard offers each message only when that keeps message order (see [`Gate`]).
+/// guard offers each message only when that keeps message order (see [`Gate`]), and runs the
+/// handling before it reads on.
 pub trait Direct: Send + Sync + 'static {
     /// The handling of `body` (a whole message) if it is a notification this handler takes now
     /// (see [`direct_notification`]); `None` leaves it to the guard's checks and tower-lsp.
@@ -92,34 +98,50 @@ pub fn direct_notification<'a, P: Deserialize<'a>>(body: &'a [u8], method: &str)
     (notification.jsonrpc == "2.0" && notification.method == method).then_some(notification.params)
 }
 
-/// Frames the server writes itself, outside tower-lsp's output stream (its diagnostics), and
-/// the guard's error replies: the writer puts each one out whole, between tower-lsp's frames.
-#[derive(Clone, Debug)]
-pub struct Outbox(mpsc::Sender<Vec<u8>>);
-
-/// The writer's end of an [`Outbox`].
-#[derive(Debug)]
-pub struct OutboxReceiver(mpsc::Receiver<Vec<u8>>);
-
-/// A new outbox and the receiver the writer drains.
-pub fn outbox() -> (Outbox, OutboxReceiver) {
-    let (tx, rx) = mpsc::channel(QUEUE);
-    (Outbox(tx), OutboxReceiver(rx))
+/// Where whole frames go, one at a time: the process's stdout written in place, or a channel to
+/// the task that writes an in-process session's output.
+trait FrameSink: Send {
+    fn write_frame(&mut self, frame: &[u8]) -> io::Result<()>;
 }
 
-/// A reserved place in the [`Outbox`]: whatever is checked between reserving and sending cannot
-/// be overtaken by another frame of the same outbox.
-#[derive(Debug)]
-pub struct OutboxPermit<'a>(mpsc::Permit<'a, Vec<u8>>);
+/// The session's one output: tower-lsp's frames, the guard's error replies and the server's own
+/// frames (its diagnostics) are each written whole, in the order their writers reserve it.
+/// Not connected before the session starts and after it ends: frames are then dropped.
+#[derive(Clone, Default)]
+pub struct Outbox(Arc<Mutex<Option<Box<dyn FrameSink>>>>);
+
+impl std::fmt::Debug for Outbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Outbox").finish_non_exhaustive()
+    }
+}
+
+/// The [`Outbox`], reserved: whatever is checked between reserving and sending cannot be
+/// overtaken by another frame. Held briefly, never across an `.await`.
+pub struct OutboxPermit<'a>(MutexGuard<'a, Option<Box<dyn FrameSink>>>);
 
 impl Outbox {
-    /// Waits for room in the outbox; `None` once the writer is gone (the session ended).
-    pub async fn reserve(&self) -> Option<OutboxPermit<'_>> {
-        self.0.reserve().await.ok().map(OutboxPermit)
+    /// The output, for one frame; `None` when it is not connected (the session is over, or the
+    /// client stopped reading).
+    pub fn reserve(&self) -> Option<OutboxPermit<'_>> {
+        // A panic while writing leaves nothing half-done worth refusing the output for.
+        let sink = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        sink.is_some().then_some(OutboxPermit(sink))
     }
 
-    async fn send(&self, frame: Vec<u8>) -> Result<(), SendError<Vec<u8>>> {
-        self.0.send(frame).await
+    fn connect(&self, sink: Box<dyn FrameSink>) {
+        *self.0.lock().unwrap_or_else(PoisonError::into_inner) = Some(sink);
+    }
+
+    /// Disconnects the output; frames sent afterwards are dropped.
+    fn disconnect(&self) {
+        let sink = self.0.lock().unwrap_or_else(PoisonError::into_inner).take();
+        drop(sink);
+    }
+
+    /// Sends one whole frame; `false` when the output is gone.
+    fn send(&self, frame: &[u8]) -> bool {
+        self.reserve().is_some_and(|permit| permit.send(frame))
     }
 }
 
@@ -139,11 +161,31 @@ impl OutboxPermit<'_> {
         };
         match serde_json::to_vec(&notification) {
             Ok(body) => {
-                let mut frame = frame_header(body.len());
-                frame.extend_from_slice(&body);
-                self.0.send(frame);
+                self.send_body(&body);
             }
             Err(error) => tracing::error!(%error, method, "cannot serialise a notification"),
+        }
+    }
+
+    /// Writes `body` as one frame (see [`OutboxPermit::send`]).
+    fn send_body(self, body: &[u8]) -> bool {
+        let mut frame = frame_header(body.len());
+        frame.extend_from_slice(body);
+        self.send(&frame)
+    }
+
+    /// Writes `frame`; on failure the output is disconnected and `false` returned.
+    fn send(mut self, frame: &[u8]) -> bool {
+        let Some(sink) = self.0.as_mut() else {
+            return false;
+        };
+        match sink.write_frame(frame) {
+            Ok(()) => true,
+            Err(error) => {
+                tracing::warn!(%error, "cannot write output; the client is probably gone");
+                *self.0 = None;
+                false
+            }
         }
     }
 }
@@ -205,7 +247,11 @@ where
     }
 }
 
-/// Serves a session over `input`/`output` through the guard until `exit` or the end of input.
+/// Serves a session over `input`/`output` through the guard until `exit` or the end of input: the
+/// guard runs as a task, and a task copies the outbox's frames to `output`.
+///
+/// The copy is unbounded: meant for in-process sessions, whose client reads what it is sent.
+/// [`serve_stdio`] writes in place instead, where a client that stops reading stops the server.
 pub async fn serve<I, O, S, D>(
     input: I,
     output: O,
@@ -218,29 +264,88 @@ where
     S: LanguageServer,
     D: Direct,
 {
+    let (frames_tx, frames_rx) = mpsc::unbounded_channel();
+    let copier = tokio::spawn(copy_frames(frames_rx, output));
+    let end = run_session(
+        session,
+        concurrency,
+        Box::new(ChannelSink(frames_tx)),
+        |forward, guard| Some(tokio::spawn(guard_input(input, forward, guard))),
+    )
+    .await;
+    // The sink is dropped with the session's end: the copier writes what is left, then stops.
+    if let Err(error) = copier.await {
+        tracing::error!(%error, "output writer failed");
+    }
+    end
+}
+
+/// Serves one session over the process's stdin and stdout: a thread of its own blocks in
+/// `read` and runs the guard, and every frame is written to stdout in place, by whichever thread
+/// sends it.
+///
+/// A keystroke's `didChange` then wakes one thread, which reads it, runs the handler and writes
+/// the diagnostics, like a plain blocking loop would: tokio's event loop and an output task in
+/// between cost about 40 µs of a keystroke's 300 µs after an idle pause (`benches/README.md`).
+/// Writing in place blocks only while the client is not reading its input, when nothing could be
+/// sent anyway.
+pub async fn serve_stdio<S: LanguageServer, D: Direct>(
+    session: Session<S, D>,
+    concurrency: usize,
+) -> SessionEnd {
+    let runtime = tokio::runtime::Handle::current();
+    run_session(
+        session,
+        concurrency,
+        Box::new(StdoutWriter::new()),
+        move |forward, guard| {
+            // Never joined: after `exit` it may sit in `read` on an input that stays open.
+            let input = std::thread::Builder::new()
+                .name("agentls-input".to_owned())
+                .spawn(move || runtime.block_on(guard_input(BlockingStdin, forward, guard)));
+            if let Err(error) = input {
+                tracing::error!(%error, "cannot start the input thread");
+            }
+            None
+        },
+    )
+    .await
+}
+
+/// Runs tower-lsp behind the guard started by `start_guard` (which returns its task, if it is
+/// one, to be stopped at the end), with every frame going to `sink`.
+async fn run_session<S, D>(
+    session: Session<S, D>,
+    concurrency: usize,
+    sink: Box<dyn FrameSink>,
+    start_guard: impl FnOnce(mpsc::Sender<Vec<u8>>, Guard<D>) -> Option<JoinHandle<()>>,
+) -> SessionEnd
+where
+    S: LanguageServer,
+    D: Direct,
+{
     let Session {
         service,
         socket,
         direct,
         outbox,
-        outbox_rx,
     } = session;
+    outbox.connect(sink);
     let (forward_tx, forward_rx) = mpsc::channel(QUEUE);
     let (server_out_tx, server_out_rx) = mpsc::channel(QUEUE);
     let flags = Arc::new(SessionFlags::default());
     let gate = Arc::new(Gate::default());
 
-    let guard = tokio::spawn(guard_input(
-        input,
+    let guard = start_guard(
         forward_tx,
         Guard {
-            outbox,
+            outbox: outbox.clone(),
             flags: Arc::clone(&flags),
             gate: Arc::clone(&gate),
             direct,
         },
-    ));
-    let writer = tokio::spawn(write_output(output, server_out_rx, outbox_rx.0));
+    );
+    let writer = tokio::spawn(write_server_output(server_out_rx, outbox.clone()));
 
     Server::new(
         ChannelReader::new(forward_rx),
@@ -255,98 +360,47 @@ where
     .await;
 
     // After `exit` the guard may still be blocked reading input that never closes.
-    guard.abort();
-    if let Err(error) = guard.await
-        && !error.is_cancelled()
-    {
-        tracing::error!(%error, "input guard failed");
+    if let Some(guard) = guard {
+        guard.abort();
+        if let Err(error) = guard.await
+            && !error.is_cancelled()
+        {
+            tracing::error!(%error, "input guard failed");
+        }
     }
     if let Err(error) = writer.await {
         tracing::error!(%error, "output writer failed");
     }
+    // The server's state, which holds the outbox too, may outlive the session in a task that
+    // still runs: what it sends from now on goes nowhere.
+    outbox.disconnect();
     flags.end()
 }
 
-/// Serves one session over the process's stdin and stdout: a thread of its own blocks in
-/// `read` and feeds the guard through a channel, and frames are written to stdout directly.
-///
-/// tokio's `stdin()`/`stdout()` hand every read and write to its blocking pool: two thread
-/// hand-offs per message on top of the runtime's own, which dominate a keystroke's latency.
-/// Writing in place blocks the runtime only while the client is not reading its input, when
-/// nothing could be sent anyway; the input thread keeps reading meanwhile.
-pub async fn serve_stdio<S: LanguageServer, D: Direct>(
-    session: Session<S, D>,
-    concurrency: usize,
-) -> SessionEnd {
-    #[cfg(unix)]
-    if let Some(stdin) = polled_stdin::receiver() {
-        return serve(stdin, StdoutWriter::new(), session, concurrency).await;
-    }
-    let (input_tx, input_rx) = mpsc::channel(QUEUE);
-    // Never joined: after `exit` it may sit in `read` on an input that stays open.
-    if let Err(error) = std::thread::Builder::new()
-        .name("agentls-stdin".to_owned())
-        .spawn(move || read_stdin(&input_tx))
-    {
-        tracing::error!(%error, "cannot start the stdin thread");
-    }
-    serve(
-        ChannelReader::new(input_rx),
-        StdoutWriter::new(),
-        session,
-        concurrency,
-    )
-    .await
-}
+/// The process's stdin, read with plain blocking `read`s: only for the input thread, where
+/// blocking is the point (the client's bytes wake that thread directly).
+struct BlockingStdin;
 
-/// A piped stdin read by the runtime's own event loop: the wake-up that delivers the client's
-/// bytes is the one that runs the handler.
-#[cfg(unix)]
-mod polled_stdin {
-    use std::io;
-    use std::os::fd::AsFd;
-
-    use tokio::net::unix::pipe;
-
-    /// stdin as a non-blocking pipe receiver (a duplicate of descriptor 0), or `None` when stdin
-    /// is not a pipe (a terminal, a file, a socket): the caller reads it on a thread instead.
-    pub fn receiver() -> Option<pipe::Receiver> {
-        let fd = io::stdin().as_fd().try_clone_to_owned().ok()?;
-        match pipe::Receiver::from_owned_fd(fd) {
-            Ok(receiver) => Some(receiver),
-            Err(error) => {
-                tracing::debug!(%error, "stdin is read on a thread");
-                None
+impl AsyncRead for BlockingStdin {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        use std::io::Read;
+        let read = loop {
+            match io::stdin().lock().read(buf.initialize_unfilled()) {
+                Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+                result => break result,
             }
-        }
+        };
+        Poll::Ready(read.map(|read| buf.advance(read)))
     }
 }
 
-/// Reads stdin in chunks into `tx` until the end of input (or until nobody listens).
-fn read_stdin(tx: &mpsc::Sender<Vec<u8>>) {
-    use std::io::Read;
-    let mut stdin = std::io::stdin().lock();
-    let mut buf = vec![0; READ_CHUNK];
-    loop {
-        match stdin.read(&mut buf) {
-            Ok(0) => break,
-            Ok(read) => {
-                if tx.blocking_send(buf[..read].to_vec()).is_err() {
-                    break;
-                }
-            }
-            Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
-            Err(error) => {
-                tracing::warn!(%error, "stdin failed");
-                break;
-            }
-        }
-    }
-}
-
-/// The process's stdout as an `AsyncWrite` that writes in place (see [`serve_stdio`]). On Unix
-/// it writes to a duplicate of descriptor 1 as a plain file: `std::io::stdout()` is
-/// line-buffered, which cuts every frame in two `write`s at its header's line break.
+/// The process's stdout, written in place. On Unix it writes to a duplicate of descriptor 1 as
+/// a plain file: `std::io::stdout()` is line-buffered, which cuts every frame in two `write`s at
+/// its header's line break.
 struct StdoutWriter {
     #[cfg(unix)]
     file: Option<std::fs::File>,
@@ -367,41 +421,45 @@ impl StdoutWriter {
         #[cfg(not(unix))]
         Self {}
     }
+}
 
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+impl FrameSink for StdoutWriter {
+    fn write_frame(&mut self, frame: &[u8]) -> io::Result<()> {
         use std::io::Write;
         #[cfg(unix)]
         if let Some(file) = &mut self.file {
-            return file.write(buf);
+            return file.write_all(frame);
         }
-        io::stdout().lock().write(buf)
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        use std::io::Write;
-        #[cfg(unix)]
-        if self.file.is_some() {
-            return Ok(());
-        }
-        io::stdout().lock().flush()
+        let mut stdout = io::stdout().lock();
+        stdout.write_all(frame)?;
+        stdout.flush()
     }
 }
 
-impl AsyncWrite for StdoutWriter {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        _cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        Poll::Ready(self.get_mut().write(buf))
-    }
+/// An in-process session's output: frames for [`copy_frames`].
+struct ChannelSink(mpsc::UnboundedSender<Vec<u8>>);
 
-    fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(self.get_mut().flush())
+impl FrameSink for ChannelSink {
+    fn write_frame(&mut self, frame: &[u8]) -> io::Result<()> {
+        self.0
+            .send(frame.to_vec())
+            .map_err(|_| io::ErrorKind::BrokenPipe.into())
     }
+}
 
-    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.poll_flush(cx)
+/// Writes the frames of a [`ChannelSink`] to `output` until the sink is gone.
+async fn copy_frames<O: AsyncWrite + Unpin>(
+    mut frames: mpsc::UnboundedReceiver<Vec<u8>>,
+    mut output: O,
+) {
+    while let Some(frame) = frames.recv().await {
+        if let Err(error) = write_all(&mut output, &frame)
+            .await
+            .and(flush(&mut output).await)
+        {
+            tracing::warn!(%error, "cannot write output; the client is probably gone");
+            return;
+        }
     }
 }
 
@@ -455,8 +513,6 @@ async fn guard_input<I: AsyncRead + Unpin, D: Direct>(
             && let Some(handling) = guard.direct.take(body)
         {
             handling.await;
-            // Let the writer put out what the notification published before this task reads on.
-            tokio::task::yield_now().await;
             continue;
         }
         let reply = match frame {
@@ -507,71 +563,30 @@ async fn guard_input<I: AsyncRead + Unpin, D: Direct>(
                 jsonrpc::Response::from_error(Id::Null, error)
             }
         };
-        if guard.outbox.send(encode_frame(&reply)).await.is_err() {
+        // Written before the guard forwards anything else: the reply reaches the client before
+        // the response to any later request.
+        if !guard.outbox.send(&encode_frame(&reply)) {
             break;
         }
     }
     tracing::debug!("input closed");
 }
 
-/// Copies whole frames to the real output: tower-lsp's, and the outbox's (the server's own frames
-/// and the guard's error replies).
-async fn write_output<O: AsyncWrite + Unpin>(
-    mut output: O,
-    mut server: mpsc::Receiver<Vec<u8>>,
-    mut outbox: mpsc::Receiver<Vec<u8>>,
-) {
+/// Cuts tower-lsp's output into frames and sends each through the outbox.
+async fn write_server_output(mut server: mpsc::Receiver<Vec<u8>>, outbox: Outbox) {
     let mut splitter = FrameSplitter::default();
-    let mut outbox_open = true;
-    // Until tower-lsp's output ends (the session is over); the outbox's senders live in the
-    // server's state, which may outlive the session in a task that still runs.
-    loop {
-        let result = tokio::select! {
-            // The outbox first: an error reply queued before a later request was forwarded must
-            // reach the client before that request's response.
-            biased;
-            frame = outbox.recv(), if outbox_open => match frame {
-                Some(frame) => write_all(&mut output, &frame).await,
-                None => {
-                    outbox_open = false;
-                    Ok(())
-                }
-            },
-            chunk = server.recv() => match chunk {
-                Some(chunk) => {
-                    splitter.push(&chunk);
-                    write_frames(&mut output, &mut splitter).await
-                }
-                None => break,
-            },
-        };
-        if let Err(error) = result.and(flush(&mut output).await) {
-            tracing::warn!(%error, "cannot write output; the client is probably gone");
-            return;
+    while let Some(chunk) = server.recv().await {
+        splitter.push(&chunk);
+        while let Some(frame) = splitter.next_frame() {
+            if !outbox.send(&frame) {
+                // The client is gone: stop reading tower-lsp's output, which ends its session.
+                return;
+            }
         }
-    }
-    // What the outbox already holds still goes out (the guard's last replies).
-    while let Ok(frame) = outbox.try_recv() {
-        if write_all(&mut output, &frame).await.is_err() {
-            return;
-        }
-    }
-    if let Err(error) = flush(&mut output).await {
-        tracing::warn!(%error, "cannot write output; the client is probably gone");
     }
     if !splitter.is_empty() {
         tracing::warn!("the server's output ended inside a message");
     }
-}
-
-async fn write_frames<O: AsyncWrite + Unpin>(
-    output: &mut O,
-    splitter: &mut FrameSplitter,
-) -> io::Result<()> {
-    while let Some(frame) = splitter.next_frame() {
-        write_all(output, &frame).await?;
-    }
-    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------------
