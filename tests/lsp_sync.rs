@@ -262,9 +262,10 @@ async fn non_file_uris_are_served_without_a_path() {
     );
 }
 
-/// Edits skip tower-lsp's pipeline when nothing forwarded before them is still waiting to start;
-/// requests sent between them, in the same write, must still each see exactly the text of the
-/// edits sent before them: no edit overtakes a request, no request sees an edit early.
+/// Edits, and the requests that read one document, skip tower-lsp's pipeline when nothing
+/// forwarded before them is still waiting to start; requests sent between edits, in the same
+/// write, must still each see exactly the text of the edits sent before them, whichever way each
+/// message goes: no edit overtakes a request, no request sees an edit early.
 #[tokio::test]
 async fn requests_between_edits_see_exactly_the_edits_before_them() {
     let (mut server, _) = TestServer::initialized(client_capabilities(None)).await;
@@ -308,8 +309,8 @@ fn requests_between_edits_see_exactly_the_edits_before_them_over_stdio() {
 }
 
 /// A fast typist's session in one write: 120 one-character edits typed into a body heading, with
-/// requests between them: a custom method returning the text, and the outline, whose heading
-/// symbol is the typed text.
+/// requests between them, some that go through tower-lsp (a custom method returning the text)
+/// and some the transport may take directly (the outline, whose heading symbol is the typed text).
 struct TypingScript {
     bytes: Vec<u8>,
     /// (request id, the version and text it must see)

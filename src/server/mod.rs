@@ -3,9 +3,10 @@
 //! Architecture invariants:
 //! - Document edits are applied to the store synchronously, before the handler's first `.await`.
 //!   tower-lsp-server polls up to [`CONCURRENCY`] handlers at once, interleaving at `.await`s, so
-//!   this is what keeps edits in arrival order. The transport may also run `did_change` itself
-//!   (see `transport::Direct`; over stdio on its input thread, beside the runtime), only once
-//!   every earlier message's handler has reached that point.
+//!   this is what keeps edits in arrival order. The transport may also run `did_change`, and the
+//!   requests that read one document, itself (see `transport::Direct`; over stdio on its input
+//!   thread, beside the runtime), only once every earlier message's handler has reached that
+//!   point.
 //! - Diagnostics go out through the transport's outbox, not tower-lsp's client, checked against
 //!   the current snapshot while the output is reserved.
 //! - No handler holds a map guard across an `.await`; they work on `Arc<Document>` snapshots.
@@ -25,6 +26,7 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
+use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 
@@ -71,11 +73,22 @@ const INDEX_BATCH: usize = 256;
 const MAX_WORKSPACE_SYMBOLS: usize = 200;
 const PUBLISH_DIAGNOSTICS: &str = "textDocument/publishDiagnostics";
 const DID_CHANGE: &str = "textDocument/didChange";
+const COMPLETION: &str = "textDocument/completion";
+const HOVER: &str = "textDocument/hover";
+const DOCUMENT_SYMBOL: &str = "textDocument/documentSymbol";
+const FOLDING_RANGE: &str = "textDocument/foldingRange";
+const SEMANTIC_TOKENS_FULL: &str = "textDocument/semanticTokens/full";
+const CODE_ACTION: &str = "textDocument/codeAction";
+const DOCUMENT_COLOR: &str = "textDocument/documentColor";
+const INLAY_HINT: &str = "textDocument/inlayHint";
 
 /// How many handlers tower-lsp-server may run at once. Edits are safe at any level (see the
 /// module invariants); more than one keeps `$/cancelRequest` working and lets a slow request not
 /// stall every later message.
 pub const CONCURRENCY: usize = 4;
+/// Larger messages always go through tower-lsp: the direct path is for keystrokes and the
+/// requests around them, and looking for its methods in a whole pasted document is wasted.
+const MAX_DIRECT_BODY: usize = 64 * 1024;
 
 /// Test hook (request): panics inside a request handler.
 pub const DEBUG_PANIC: &str = "agentls/debugPanic";
@@ -937,7 +950,7 @@ impl LanguageServer for Backend {
     }
 
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
-        request("textDocument/completion", async {
+        request(COMPLETION, async {
             let position = params.text_document_position;
             let Some(document) = self.documents.get(&position.text_document.uri) else {
                 return Ok(None);
@@ -1006,7 +1019,7 @@ impl LanguageServer for Backend {
     }
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
-        request("textDocument/hover", async {
+        request(HOVER, async {
             let position = params.text_document_position_params;
             let Some(document) = self.documents.get(&position.text_document.uri) else {
                 return Ok(None);
@@ -1023,7 +1036,7 @@ impl LanguageServer for Backend {
         &self,
         params: DocumentSymbolParams,
     ) -> Result<Option<DocumentSymbolResponse>> {
-        request("textDocument/documentSymbol", async {
+        request(DOCUMENT_SYMBOL, async {
             let Some(document) = self.documents.get(&params.text_document.uri) else {
                 return Ok(None);
             };
@@ -1041,7 +1054,7 @@ impl LanguageServer for Backend {
     }
 
     async fn folding_range(&self, params: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
-        request("textDocument/foldingRange", async {
+        request(FOLDING_RANGE, async {
             let Some(document) = self.documents.get(&params.text_document.uri) else {
                 return Ok(None);
             };
@@ -1132,7 +1145,7 @@ impl LanguageServer for Backend {
         &self,
         params: lsp::SemanticTokensParams,
     ) -> Result<Option<lsp::SemanticTokensResult>> {
-        request("textDocument/semanticTokens/full", async {
+        request(SEMANTIC_TOKENS_FULL, async {
             let Some(document) = self.documents.get(&params.text_document.uri) else {
                 return Ok(None);
             };
@@ -1296,7 +1309,7 @@ impl LanguageServer for Backend {
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
-        request("textDocument/codeAction", async {
+        request(CODE_ACTION, async {
             let wanted =
                 |kind: &CodeActionKind| {
                     params.context.only.as_ref().is_none_or(|only| {
@@ -1386,7 +1399,7 @@ impl LanguageServer for Backend {
     }
 
     async fn document_color(&self, params: DocumentColorParams) -> Result<Vec<ColorInformation>> {
-        request("textDocument/documentColor", async {
+        request(DOCUMENT_COLOR, async {
             let Some(document) = self.documents.get(&params.text_document.uri) else {
                 return Ok(Vec::new());
             };
@@ -1425,7 +1438,7 @@ impl LanguageServer for Backend {
     }
 
     async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
-        request("textDocument/inlayHint", async {
+        request(INLAY_HINT, async {
             let Some(document) = self.documents.get(&params.text_document.uri) else {
                 return Ok(None);
             };
@@ -1570,15 +1583,53 @@ async fn request<T>(method: &'static str, body: impl Future<Output = Result<T>>)
     }
 }
 
-/// A keystroke's `didChange`, taken straight from the transport once the session is initialized
-/// (and not yet shut down): it runs the same handler, without tower-lsp's decoding and routing.
+/// Messages taken straight from the transport once the session is initialized (and not yet shut
+/// down): a keystroke's `didChange`, and the requests editors send as the user types or moves the
+/// cursor, which read one document. Each runs the same handler as through tower-lsp, without its
+/// decoding, routing and output stream; a request's response goes out through the outbox.
 impl transport::Direct for Backend {
     fn take(&self, body: &[u8]) -> Option<impl Future<Output = ()> + Send + '_> {
-        if !self.ready.load(Ordering::Acquire) {
+        if !self.ready.load(Ordering::Acquire) || body.len() > MAX_DIRECT_BODY {
             return None;
         }
-        let params = transport::direct_notification(body, DID_CHANGE)?;
-        Some(self.did_change(params))
+        let handling: Pin<Box<dyn Future<Output = ()> + Send + '_>> = if let Some(params) =
+            transport::direct_notification(body, DID_CHANGE)
+        {
+            Box::pin(self.did_change(params))
+        } else if let Some((id, params)) = transport::direct_request(body, COMPLETION) {
+            Box::pin(self.respond(id, self.completion(params)))
+        } else if let Some((id, params)) = transport::direct_request(body, HOVER) {
+            Box::pin(self.respond(id, self.hover(params)))
+        } else if let Some((id, params)) = transport::direct_request(body, CODE_ACTION) {
+            Box::pin(self.respond(id, self.code_action(params)))
+        } else if let Some((id, params)) = transport::direct_request(body, DOCUMENT_COLOR) {
+            Box::pin(self.respond(id, self.document_color(params)))
+        } else if let Some((id, params)) = transport::direct_request(body, INLAY_HINT) {
+            Box::pin(self.respond(id, self.inlay_hint(params)))
+        } else if let Some((id, params)) = transport::direct_request(body, SEMANTIC_TOKENS_FULL) {
+            Box::pin(self.respond(id, self.semantic_tokens_full(params)))
+        } else if let Some((id, params)) = transport::direct_request(body, FOLDING_RANGE) {
+            Box::pin(self.respond(id, self.folding_range(params)))
+        } else if let Some((id, params)) = transport::direct_request(body, DOCUMENT_SYMBOL) {
+            Box::pin(self.respond(id, self.document_symbol(params)))
+        } else {
+            return None;
+        };
+        Some(handling)
+    }
+}
+
+impl Backend {
+    /// Answers request `id` with what its handler returns.
+    async fn respond<R: serde::Serialize>(
+        &self,
+        id: jsonrpc::Id,
+        outcome: impl Future<Output = Result<R>>,
+    ) {
+        let outcome = outcome.await;
+        if let Some(permit) = self.outbox.reserve() {
+            permit.respond(&id, &outcome);
+        }
     }
 }
 

@@ -71,12 +71,13 @@ pub struct Session<S, D> {
     pub outbox: Outbox,
 }
 
-/// Notifications the server takes straight from the guard, bypassing tower-lsp's pipeline: the
-/// guard offers each message only when that keeps message order (see [`Gate`]), and runs the
-/// handling before it reads on.
+/// Messages the server takes straight from the guard, bypassing tower-lsp's pipeline: the guard
+/// offers each message only when that keeps message order (see [`Gate`]), and runs the handling
+/// before it reads on. A request's handling writes its response through the [`Outbox`].
 pub trait Direct: Send + Sync + 'static {
-    /// The handling of `body` (a whole message) if it is a notification this handler takes now
-    /// (see [`direct_notification`]); `None` leaves it to the guard's checks and tower-lsp.
+    /// The handling of `body` (a whole message) if it is a message this handler takes now (see
+    /// [`direct_notification`] and [`direct_request`]); `None` leaves it to the guard's checks
+    /// and tower-lsp.
     fn take(&self, body: &[u8]) -> Option<impl Future<Output = ()> + Send + '_>;
 }
 
@@ -85,17 +86,38 @@ pub trait Direct: Send + Sync + 'static {
 /// typed pass instead of the guard's envelope check and tower-lsp's decoding. Anything else,
 /// even valid, is `None` and goes the usual way.
 pub fn direct_notification<'a, P: Deserialize<'a>>(body: &'a [u8], method: &str) -> Option<P> {
+    match strict_message(body, method)? {
+        (None, params) => Some(params),
+        (Some(_), _) => None,
+    }
+}
+
+/// The id and parameters of `body` if it is exactly a JSON-RPC request of `method`
+/// (`{"jsonrpc": "2.0", "id", "method", "params"}`, nothing else) with a number or string id and
+/// well-formed parameters; see [`direct_notification`].
+pub fn direct_request<'a, P: Deserialize<'a>>(body: &'a [u8], method: &str) -> Option<(Id, P)> {
+    match strict_message(body, method)? {
+        (Some(id @ (Id::Number(_) | Id::String(_))), params) => Some((id, params)),
+        _ => None,
+    }
+}
+
+/// `body`'s id (if it has one) and parameters, if it is a JSON-RPC 2.0 message of `method` with
+/// no field but those.
+fn strict_message<'a, P: Deserialize<'a>>(body: &'a [u8], method: &str) -> Option<(Option<Id>, P)> {
     #[derive(Deserialize)]
     #[serde(deny_unknown_fields)]
-    struct Notification<'a, P> {
+    struct Message<'a, P> {
         jsonrpc: &'a str,
+        #[serde(default, deserialize_with = "present")]
+        id: Option<Id>,
         method: &'a str,
         params: P,
     }
     // Most messages are something else: a byte search spares them the parse.
     memchr::memmem::find(body, method.as_bytes())?;
-    let notification: Notification<'a, P> = serde_json::from_slice(body).ok()?;
-    (notification.jsonrpc == "2.0" && notification.method == method).then_some(notification.params)
+    let message: Message<'a, P> = serde_json::from_slice(body).ok()?;
+    (message.jsonrpc == "2.0" && message.method == method).then_some((message.id, message.params))
 }
 
 /// Where whole frames go, one at a time: the process's stdout written in place, or a channel to
@@ -164,6 +186,44 @@ impl OutboxPermit<'_> {
                 self.send_body(&body);
             }
             Err(error) => tracing::error!(%error, method, "cannot serialise a notification"),
+        }
+    }
+
+    /// Sends the response to request `id`: its `result`, or its `error`.
+    pub fn respond<R: Serialize>(self, id: &Id, outcome: &jsonrpc::Result<R>) {
+        #[derive(Serialize)]
+        struct Success<'a, R> {
+            jsonrpc: &'static str,
+            id: &'a Id,
+            result: &'a R,
+        }
+        #[derive(Serialize)]
+        struct Failure<'a> {
+            jsonrpc: &'static str,
+            id: &'a Id,
+            error: &'a jsonrpc::Error,
+        }
+        let failure = |error: &jsonrpc::Error| {
+            serde_json::to_vec(&Failure {
+                jsonrpc: "2.0",
+                id,
+                error,
+            })
+        };
+        let body = match outcome {
+            Ok(result) => serde_json::to_vec(&Success {
+                jsonrpc: "2.0",
+                id,
+                result,
+            }),
+            Err(error) => failure(error),
+        };
+        let body = body.or_else(|error| {
+            tracing::error!(%error, %id, "cannot serialise a response");
+            failure(&jsonrpc::Error::internal_error())
+        });
+        if let Ok(body) = body {
+            self.send_body(&body);
         }
     }
 
@@ -1149,6 +1209,31 @@ mod tests {
             r#"{"jsonrpc":"2.0","method":"m/x"}"#,
             r#"{"jsonrpc":"2.0","method":"m/x","method":"m/x","params":[1]}"#,
             r#"{"jsonrpc":"2.0","method":"m/x","params":[1]"#,
+        ] {
+            assert_eq!(take(other), None, "{other}");
+        }
+    }
+
+    #[test]
+    fn direct_requests_are_exactly_requests_of_their_method() {
+        let take = |body: &str| direct_request::<Vec<u32>>(body.as_bytes(), "m/x");
+        assert_eq!(
+            take(r#"{"jsonrpc":"2.0","id":7,"method":"m/x","params":[1,2]}"#),
+            Some((Id::Number(7), vec![1, 2]))
+        );
+        assert_eq!(
+            take(r#"{"params":[3],"method":"m/x","id":"a","jsonrpc":"2.0"}"#),
+            Some((Id::String("a".to_owned()), vec![3]))
+        );
+        for other in [
+            r#"{"jsonrpc":"2.0","method":"m/x","params":[1]}"#,
+            r#"{"jsonrpc":"2.0","id":null,"method":"m/x","params":[1]}"#,
+            r#"{"jsonrpc":"2.0","id":[1],"method":"m/x","params":[1]}"#,
+            r#"{"jsonrpc":"2.0","id":1,"id":2,"method":"m/x","params":[1]}"#,
+            r#"{"jsonrpc":"2.0","id":1,"method":"m/y","params":[1],"x":"m/x"}"#,
+            r#"{"jsonrpc":"2.0","id":1,"method":"m/x","params":{"a":1}}"#,
+            r#"{"jsonrpc":"2.0","id":1,"method":"m/x"}"#,
+            r#"{"jsonrpc":"2.0","id":1,"result":null,"method":"m/x","params":[1]}"#,
         ] {
             assert_eq!(take(other), None, "{other}");
         }
