@@ -1589,33 +1589,32 @@ async fn request<T>(method: &'static str, body: impl Future<Output = Result<T>>)
 /// decoding, routing and output stream; a request's response goes out through the outbox.
 impl transport::Direct for Backend {
     fn take(&self, body: &[u8]) -> Option<impl Future<Output = ()> + Send + '_> {
+        type Handling<'a> = Pin<Box<dyn Future<Output = ()> + Send + 'a>>;
         if !self.ready.load(Ordering::Acquire) || body.len() > MAX_DIRECT_BODY {
             return None;
         }
-        let handling: Pin<Box<dyn Future<Output = ()> + Send + '_>> = if let Some(params) =
-            transport::direct_notification(body, DID_CHANGE)
-        {
-            Box::pin(self.did_change(params))
-        } else if let Some((id, params)) = transport::direct_request(body, COMPLETION) {
-            Box::pin(self.respond(id, self.completion(params)))
-        } else if let Some((id, params)) = transport::direct_request(body, HOVER) {
-            Box::pin(self.respond(id, self.hover(params)))
-        } else if let Some((id, params)) = transport::direct_request(body, CODE_ACTION) {
-            Box::pin(self.respond(id, self.code_action(params)))
-        } else if let Some((id, params)) = transport::direct_request(body, DOCUMENT_COLOR) {
-            Box::pin(self.respond(id, self.document_color(params)))
-        } else if let Some((id, params)) = transport::direct_request(body, INLAY_HINT) {
-            Box::pin(self.respond(id, self.inlay_hint(params)))
-        } else if let Some((id, params)) = transport::direct_request(body, SEMANTIC_TOKENS_FULL) {
-            Box::pin(self.respond(id, self.semantic_tokens_full(params)))
-        } else if let Some((id, params)) = transport::direct_request(body, FOLDING_RANGE) {
-            Box::pin(self.respond(id, self.folding_range(params)))
-        } else if let Some((id, params)) = transport::direct_request(body, DOCUMENT_SYMBOL) {
-            Box::pin(self.respond(id, self.document_symbol(params)))
-        } else {
-            return None;
-        };
-        Some(handling)
+        if let Some(params) = transport::direct_notification(body, DID_CHANGE) {
+            return Some(Box::pin(self.did_change(params)) as Handling<'_>);
+        }
+        // Each request method and the handler that answers it.
+        macro_rules! requests {
+            ($($method:ident => $handler:ident),* $(,)?) => {$(
+                if let Some((id, params)) = transport::direct_request(body, $method) {
+                    return Some(Box::pin(self.respond(id, self.$handler(params))));
+                }
+            )*};
+        }
+        requests! {
+            COMPLETION => completion,
+            HOVER => hover,
+            CODE_ACTION => code_action,
+            DOCUMENT_COLOR => document_color,
+            INLAY_HINT => inlay_hint,
+            SEMANTIC_TOKENS_FULL => semantic_tokens_full,
+            FOLDING_RANGE => folding_range,
+            DOCUMENT_SYMBOL => document_symbol,
+        }
+        None
     }
 }
 
