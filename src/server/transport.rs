@@ -11,10 +11,11 @@
 //! frames; the guard's error replies and the server's own frames (its diagnostics) go through
 //! the same outbox, never inside another frame.
 //!
-//! A keystroke's `didChange` skips tower-lsp's pipeline (its decoder, router and output stream)
-//! when message order allows: the guard hands it to the server's [`Direct`] handler as soon as
-//! every message forwarded before it has started (see [`Gate`]), and the handler writes its
-//! diagnostics through the [`Outbox`] itself.
+//! A keystroke's `didChange`, and the requests the server chooses to answer the same way, skip
+//! tower-lsp's pipeline (its decoder, router and output stream) when message order allows: the
+//! guard hands each to the server's [`Direct`] handler as soon as every message forwarded before
+//! it has started (see [`Gate`]), and the handler writes its diagnostics or its response through
+//! the [`Outbox`] itself.
 //!
 //! Over stdio the guard runs on a thread of its own that blocks in `read`, and frames are written
 //! to stdout in place: a keystroke wakes that thread and nothing else, as it would a plain
