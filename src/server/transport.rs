@@ -347,7 +347,7 @@ where
 ///
 /// A keystroke's `didChange` then wakes one thread, which reads it, runs the handler and writes
 /// the diagnostics, like a plain blocking loop would: tokio's event loop and an output task in
-/// between cost about 40 µs of a keystroke's 300 µs after an idle pause (`benches/README.md`).
+/// between cost 30–60 µs of a keystroke's 300 µs after an idle pause (`benches/README.md`).
 /// Writing in place blocks only while the client is not reading its input, when nothing could be
 /// sent anyway.
 pub async fn serve_stdio<S: LanguageServer, D: Direct>(
