@@ -1170,6 +1170,76 @@ mod tests {
         assert_eq!(frames(input.as_bytes()).await, [body("a")]);
     }
 
+    /// Frames into a shared vector, failing once `fail` is set.
+    #[derive(Clone, Default)]
+    struct Recorder {
+        frames: Arc<Mutex<Vec<Vec<u8>>>>,
+        fail: Arc<AtomicBool>,
+    }
+
+    impl FrameSink for Recorder {
+        fn write_frame(&mut self, frame: &[u8]) -> io::Result<()> {
+            if self.fail.load(Ordering::Acquire) {
+                return Err(io::ErrorKind::BrokenPipe.into());
+            }
+            self.frames.lock().unwrap().push(frame.to_vec());
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn the_outbox_writes_whole_frames_until_its_output_fails() {
+        let outbox = Outbox::default();
+        assert!(outbox.reserve().is_none(), "not connected yet");
+        let recorder = Recorder::default();
+        outbox.connect(Box::new(recorder.clone()));
+
+        outbox
+            .reserve()
+            .expect("connected")
+            .notify("m/x", &serde_json::json!([1]));
+        outbox.reserve().expect("connected").respond(
+            &Id::Number(7),
+            &Ok::<_, jsonrpc::Error>(Option::<u32>::None),
+        );
+        outbox.reserve().expect("connected").respond(
+            &Id::String("a".to_owned()),
+            &Err::<u32, _>(jsonrpc::Error::internal_error()),
+        );
+        let frames: Vec<String> = recorder
+            .frames
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|frame| String::from_utf8(frame.clone()).unwrap())
+            .collect();
+        assert_eq!(
+            frames,
+            [
+                framed(r#"{"jsonrpc":"2.0","method":"m/x","params":[1]}"#),
+                framed(r#"{"jsonrpc":"2.0","id":7,"result":null}"#),
+                framed(
+                    r#"{"jsonrpc":"2.0","id":"a","error":{"code":-32603,"message":"Internal error"}}"#
+                ),
+            ]
+        );
+
+        // A client that stopped reading: the output is dropped, not retried on every frame.
+        recorder.fail.store(true, Ordering::Release);
+        assert!(!outbox.send(b"lost"));
+        assert!(outbox.reserve().is_none());
+        recorder.fail.store(false, Ordering::Release);
+        assert!(!outbox.send(b"after"));
+        assert_eq!(recorder.frames.lock().unwrap().len(), 3);
+
+        // Reconnected (a new session), it writes again; disconnected, it drops.
+        outbox.connect(Box::new(recorder.clone()));
+        assert!(outbox.send(b"again"));
+        outbox.disconnect();
+        assert!(!outbox.send(b"gone"));
+        assert_eq!(recorder.frames.lock().unwrap().len(), 4);
+    }
+
     #[test]
     fn splitter_waits_for_whole_frames() {
         let mut splitter = FrameSplitter::default();
