@@ -75,6 +75,9 @@ pub struct Session<S, D> {
 /// Messages the server takes straight from the guard, bypassing tower-lsp's pipeline: the guard
 /// offers each message only when that keeps message order (see [`Gate`]), and runs the handling
 /// before it reads on. A request's handling writes its response through the [`Outbox`].
+///
+/// A handling must never wait for the client (a server-to-client request, a message still to
+/// come): the guard that would read the answer is the one running it.
 pub trait Direct: Send + Sync + 'static {
     /// The handling of `body` (a whole message) if it is a message this handler takes now (see
     /// [`direct_notification`] and [`direct_request`]); `None` leaves it to the guard's checks
