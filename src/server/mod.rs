@@ -1627,7 +1627,8 @@ impl Backend {
     ) {
         let outcome = outcome.await;
         if let Some(permit) = self.outbox.reserve() {
-            permit.respond(&id, &outcome);
+            // Nothing to do when the client is gone: the transport ends the session.
+            let _ = permit.respond(&id, &outcome);
         }
     }
 }

@@ -193,8 +193,9 @@ impl OutboxPermit<'_> {
         }
     }
 
-    /// Sends the response to request `id`: its `result`, or its `error`.
-    pub fn respond<R: Serialize>(self, id: &Id, outcome: &jsonrpc::Result<R>) {
+    /// Sends the response to request `id`: its `result`, or its `error`; `false` when the
+    /// output is gone.
+    pub fn respond<R: Serialize>(self, id: &Id, outcome: &jsonrpc::Result<R>) -> bool {
         #[derive(Serialize)]
         struct Success<'a, R> {
             jsonrpc: &'static str,
@@ -226,9 +227,7 @@ impl OutboxPermit<'_> {
             tracing::error!(%error, %id, "cannot serialise a response");
             failure(&jsonrpc::Error::internal_error())
         });
-        if let Ok(body) = body {
-            self.send_body(&body);
-        }
+        body.is_ok_and(|body| self.send_body(&body))
     }
 
     /// Writes `body` as one frame (see [`OutboxPermit::send`]).
@@ -579,7 +578,7 @@ async fn guard_input<I: AsyncRead + Unpin, D: Direct>(
             handling.await;
             continue;
         }
-        let reply = match frame {
+        let (id, error) = match frame {
             Frame::Body(body) => match validate(&body) {
                 Verdict::Forward(kind) => {
                     match kind {
@@ -607,12 +606,12 @@ async fn guard_input<I: AsyncRead + Unpin, D: Direct>(
                 }
                 Verdict::Reject(id, error) => {
                     tracing::warn!(%id, code = %error.code, message = %error.message, "rejected a message");
-                    jsonrpc::Response::from_error(id, error)
+                    (id, error)
                 }
             },
             Frame::BadHeader => {
                 tracing::warn!("bad message header; skipping to the next Content-Length");
-                jsonrpc::Response::from_error(Id::Null, jsonrpc::Error::parse_error())
+                (Id::Null, jsonrpc::Error::parse_error())
             }
             Frame::TooLarge(len) => {
                 tracing::warn!(
@@ -624,12 +623,16 @@ async fn guard_input<I: AsyncRead + Unpin, D: Direct>(
                 error.message = Cow::Owned(format!(
                     "message of {len} bytes exceeds the limit of {MAX_CONTENT_LENGTH} bytes"
                 ));
-                jsonrpc::Response::from_error(Id::Null, error)
+                (Id::Null, error)
             }
         };
         // Written before the guard forwards anything else: the reply reaches the client before
         // the response to any later request.
-        if !guard.outbox.send(&encode_frame(&reply)) {
+        let replied = guard
+            .outbox
+            .reserve()
+            .is_some_and(|permit| permit.respond(&id, &Err::<(), _>(error)));
+        if !replied {
             break;
         }
     }
@@ -811,17 +814,6 @@ impl FrameSplitter {
 
 fn frame_header(len: usize) -> Vec<u8> {
     format!("Content-Length: {len}\r\n\r\n").into_bytes()
-}
-
-fn encode_frame(response: &jsonrpc::Response) -> Vec<u8> {
-    // Serialising a `Response` of plain data cannot fail; fall back to a fixed body anyway.
-    let body = serde_json::to_vec(response).unwrap_or_else(|_| {
-        br#"{"jsonrpc":"2.0","error":{"code":-32603,"message":"Internal error"},"id":null}"#
-            .to_vec()
-    });
-    let mut frame = frame_header(body.len());
-    frame.extend_from_slice(&body);
-    frame
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
