@@ -1042,44 +1042,46 @@ impl<'a> FieldChecker<'a, '_> {
         if field.integer_ok && matches!(value, Value::Int(_)) {
             return;
         }
-        let names: Vec<&str> = field.values.iter().map(|v| v.value.as_str()).collect();
-        let allowed = names
-            .iter()
-            .map(|n| format!("`{n}`"))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let names = || field.values.iter().map(|v| v.value.as_str());
+        // Built only for a message: most values are valid, and this runs on every keystroke.
+        let allowed = || {
+            names()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
         let Value::String(text) = value else {
             self.invalid(
                 field,
                 range,
                 format!(
-                    "`{}` must be one of {allowed}, not a {}",
+                    "`{}` must be one of {}, not a {}",
                     field.name,
+                    allowed(),
                     value.type_name()
                 ),
             );
             return;
         };
         let text = text.trim();
-        let matches = |candidate: &&str| {
+        let matches = |candidate: &str| {
             if field.case_sensitive {
-                *candidate == text
+                candidate == text
             } else {
                 candidate.eq_ignore_ascii_case(text)
             }
         };
-        if names.iter().any(matches) {
+        if names().any(matches) {
             return;
         }
-        let suggestion = names
-            .iter()
+        let suggestion = names()
             .find(|n| n.eq_ignore_ascii_case(text))
-            .copied()
-            .or_else(|| did_you_mean(text, names.iter().copied()));
+            .or_else(|| did_you_mean(text, names()));
         let hint = suggestion.map_or_else(String::new, |s| format!(" (did you mean `{s}`?)"));
         let mut message = format!(
-            "`{text}` is not a valid `{}`{hint}: use one of {allowed}",
-            field.name
+            "`{text}` is not a valid `{}`{hint}: use one of {}",
+            field.name,
+            allowed()
         );
         if field.values.iter().any(|v| v.hex.is_some()) {
             message.push_str(" (names are case-sensitive; hex colors are not supported)");
