@@ -34,6 +34,7 @@ use arc_swap::ArcSwap;
 use dashmap::DashSet;
 
 use futures::FutureExt;
+use futures::future::Either;
 use serde_json::{Value, json};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tower_lsp_server::jsonrpc::{self, Result};
@@ -1593,14 +1594,17 @@ impl transport::Direct for Backend {
         if !self.ready.load(Ordering::Acquire) || body.len() > MAX_DIRECT_BODY {
             return None;
         }
+        // The keystroke's handling is not boxed: its future is kilobytes, and allocating that
+        // much on every keystroke made the allocator consolidate its free lists each time.
         if let Some(params) = transport::direct_notification(body, DID_CHANGE) {
-            return Some(Box::pin(self.did_change(params)) as Handling<'_>);
+            return Some(Either::Left(self.did_change(params)));
         }
         // Each request method and the handler that answers it.
         macro_rules! requests {
             ($($method:ident => $handler:ident),* $(,)?) => {$(
                 if let Some((id, params)) = transport::direct_request(body, $method) {
-                    return Some(Box::pin(self.respond(id, self.$handler(params))));
+                    let handling: Handling<'_> = Box::pin(self.respond(id, self.$handler(params)));
+                    return Some(Either::Right(handling));
                 }
             )*};
         }
