@@ -69,7 +69,8 @@ pub struct Loaded {
 /// entry, so the next version re-parses only that one.
 #[derive(Clone, Debug, Default)]
 pub struct EntryCache {
-    entries: Vec<(String, Arc<EntryResult>)>,
+    /// Each entry's text is shared with the next version's cache while it stays the same.
+    entries: Vec<(Arc<str>, Arc<EntryResult>)>,
 }
 
 impl PartialEq for EntryCache {
@@ -297,18 +298,20 @@ pub fn load_claude_code_entries(
     bounds.insert(0, 0);
     bounds.dedup();
     bounds.push(text.len());
-    let mut cache = EntryCache::default();
+    let mut cache = EntryCache {
+        entries: Vec::with_capacity(bounds.len() - 1),
+    };
     for window in bounds.windows(2) {
         let chunk = &text[window[0]..window[1]];
-        let result = previous
+        let entry = previous
             .entries
             .iter()
-            .find(|(cached, _)| cached == chunk)
+            .find(|(cached, _)| **cached == *chunk)
             .map_or_else(
-                || Arc::new(EntryResult::new(chunk)),
-                |(_, result)| Arc::clone(result),
+                || (Arc::from(chunk), Arc::new(EntryResult::new(chunk))),
+                |(cached, result)| (Arc::clone(cached), Arc::clone(result)),
             );
-        cache.entries.push((chunk.to_owned(), result));
+        cache.entries.push(entry);
     }
     let failures: Vec<Range<usize>> = bounds
         .windows(2)
