@@ -185,9 +185,9 @@ impl OutboxPermit<'_> {
             method,
             params,
         };
-        match serde_json::to_vec(&notification) {
-            Ok(body) => {
-                self.send_body(&body);
+        match FrameBuffer::serialize(&notification) {
+            Ok(frame) => {
+                self.send_frame(frame);
             }
             Err(error) => tracing::error!(%error, method, "cannot serialise a notification"),
         }
@@ -209,32 +209,30 @@ impl OutboxPermit<'_> {
             error: &'a jsonrpc::Error,
         }
         let failure = |error: &jsonrpc::Error| {
-            serde_json::to_vec(&Failure {
+            FrameBuffer::serialize(&Failure {
                 jsonrpc: "2.0",
                 id,
                 error,
             })
         };
-        let body = match outcome {
-            Ok(result) => serde_json::to_vec(&Success {
+        let frame = match outcome {
+            Ok(result) => FrameBuffer::serialize(&Success {
                 jsonrpc: "2.0",
                 id,
                 result,
             }),
             Err(error) => failure(error),
         };
-        let body = body.or_else(|error| {
+        let frame = frame.or_else(|error| {
             tracing::error!(%error, %id, "cannot serialise a response");
             failure(&jsonrpc::Error::internal_error())
         });
-        body.is_ok_and(|body| self.send_body(&body))
+        frame.is_ok_and(|frame| self.send_frame(frame))
     }
 
-    /// Writes `body` as one frame (see [`OutboxPermit::send`]).
-    fn send_body(self, body: &[u8]) -> bool {
-        let mut frame = frame_header(body.len());
-        frame.extend_from_slice(body);
-        self.send(&frame)
+    /// Writes a serialised message as one frame (see [`OutboxPermit::send`]).
+    fn send_frame(self, mut frame: FrameBuffer) -> bool {
+        self.send(frame.framed())
     }
 
     /// Writes `frame`; on failure the output is disconnected and `false` returned.
@@ -816,6 +814,39 @@ fn frame_header(len: usize) -> Vec<u8> {
     format!("Content-Length: {len}\r\n\r\n").into_bytes()
 }
 
+/// One outgoing message built in a single buffer: the body is serialised after room for the
+/// longest header, and the header is then written just before it, so that the frame is written
+/// out without copying the body again (it runs on every keystroke's diagnostics).
+struct FrameBuffer(Vec<u8>);
+
+/// The longest header: `Content-Length` with the largest `usize`.
+const HEADER_ROOM: usize = "Content-Length: 18446744073709551615\r\n\r\n".len();
+
+impl FrameBuffer {
+    /// Most messages (a keystroke's diagnostics, a hover) fit without growing the buffer.
+    const TYPICAL_BODY: usize = 2048;
+
+    fn serialize(message: &impl Serialize) -> serde_json::Result<Self> {
+        let mut buffer = Vec::with_capacity(HEADER_ROOM + Self::TYPICAL_BODY);
+        buffer.resize(HEADER_ROOM, 0);
+        serde_json::to_writer(&mut buffer, message)?;
+        Ok(Self(buffer))
+    }
+
+    /// The whole frame: its header, then the body.
+    fn framed(&mut self) -> &[u8] {
+        use std::io::Write;
+        let mut header = [0; HEADER_ROOM];
+        let mut cursor = io::Cursor::new(&mut header[..]);
+        let len = self.0.len() - HEADER_ROOM;
+        write!(cursor, "Content-Length: {len}\r\n\r\n").expect("the room fits the longest header");
+        let header_len = usize::try_from(cursor.position()).expect("a header's length fits");
+        let start = HEADER_ROOM - header_len;
+        self.0[start..HEADER_ROOM].copy_from_slice(&header[..header_len]);
+        &self.0[start..]
+    }
+}
+
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack
         .windows(needle.len())
@@ -1179,6 +1210,18 @@ mod tests {
             }
             self.frames.lock().unwrap().push(frame.to_vec());
             Ok(())
+        }
+    }
+
+    #[test]
+    fn a_frame_buffer_frames_its_body_exactly() {
+        for text in ["", "x", &"y".repeat(5000)] {
+            let mut frame = FrameBuffer::serialize(&text).unwrap();
+            let body = serde_json::to_string(text).unwrap();
+            let expected = format!("Content-Length: {}\r\n\r\n{body}", body.len());
+            assert_eq!(frame.framed(), expected.as_bytes());
+            // Framing again (a retry) gives the same bytes.
+            assert_eq!(frame.framed(), expected.as_bytes());
         }
     }
 
