@@ -516,6 +516,10 @@ impl Settings {
 
     /// The file is never checked.
     pub fn ignores(&self, path: &Path) -> bool {
+        // Asked on every keystroke: no path to normalise when nothing is ignored.
+        if self.ignore.is_empty() {
+            return false;
+        }
         let normalized = path.to_string_lossy().replace('\\', "/");
         self.ignore.iter().any(|glob| glob.is_match(&normalized))
     }
