@@ -811,7 +811,14 @@ impl FrameSplitter {
 }
 
 fn frame_header(len: usize) -> Vec<u8> {
-    format!("Content-Length: {len}\r\n\r\n").into_bytes()
+    let mut header = Vec::with_capacity(HEADER_ROOM);
+    write_frame_header(&mut header, len).expect("writing to a Vec cannot fail");
+    header
+}
+
+/// The one spelling of a frame's header, for a body of `len` bytes.
+fn write_frame_header(out: &mut impl io::Write, len: usize) -> io::Result<()> {
+    write!(out, "Content-Length: {len}\r\n\r\n")
 }
 
 /// One outgoing message built in a single buffer: the body is serialised after room for the
@@ -835,11 +842,10 @@ impl FrameBuffer {
 
     /// The whole frame: its header, then the body.
     fn framed(&mut self) -> &[u8] {
-        use std::io::Write;
         let mut header = [0; HEADER_ROOM];
         let mut cursor = io::Cursor::new(&mut header[..]);
         let len = self.0.len() - HEADER_ROOM;
-        write!(cursor, "Content-Length: {len}\r\n\r\n").expect("the room fits the longest header");
+        write_frame_header(&mut cursor, len).expect("the room fits the longest header");
         let header_len = usize::try_from(cursor.position()).expect("a header's length fits");
         let start = HEADER_ROOM - header_len;
         self.0[start..HEADER_ROOM].copy_from_slice(&header[..header_len]);
