@@ -1,7 +1,8 @@
 //! The one place where UTF-8 byte offsets and LSP positions (line, UTF-8 or UTF-16 column) meet.
 //!
 //! Architecture invariant: every conversion runs on a [`Rope`] in O(log n) and never builds a
-//! `String` of the document. Conversions clamp instead of failing: a line past the end maps to the
+//! `String` of the document (a walk within one of the rope's chunks, at most a few kilobytes,
+//! counts as constant). Conversions clamp instead of failing: a line past the end maps to the
 //! end of the document, a column past the end of a line maps to the end of that line's content
 //! (before its line break), and a position inside a character (a UTF-8 continuation byte or the
 //! second half of a UTF-16 surrogate pair) snaps back to the start of that character.
@@ -16,7 +17,7 @@ use std::str::FromStr;
 use ropey::{Rope, RopeSlice};
 use tower_lsp_server::ls_types::{Position, PositionEncodingKind, Range};
 
-use crate::text::TextRange;
+use crate::text::{TextRange, floor_char_boundary};
 
 /// The unit in which LSP columns are counted, negotiated once per session.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -80,6 +81,34 @@ impl From<PositionEncoding> for PositionEncodingKind {
 /// The LSP position of byte `offset`. Offsets past the end clamp to the end of the document;
 /// an offset inside a character (or between the `\r` and `\n` of a CRLF) snaps back to its start.
 pub fn offset_to_position(rope: &Rope, offset: usize, encoding: PositionEncoding) -> Position {
+    let offset = offset.min(rope.len_bytes());
+    // Within one chunk (a few hundred bytes to a kilobyte or so), a position is one tree descent
+    // for its line and a walk over the chunk for its column: the general path's half-dozen
+    // descents, each counting through its chunk, cost microseconds on every keystroke.
+    let (chunk, chunk_start, _, _) = rope.chunk_at_byte(offset);
+    let mut local = floor_char_boundary(chunk, offset - chunk_start);
+    if chunk[..local].ends_with('\r') && chunk[local..].starts_with('\n') {
+        local -= 1;
+    }
+    let Some(line_break) = memchr::memrchr2(b'\n', b'\r', &chunk.as_bytes()[..local]) else {
+        // The line starts in an earlier chunk.
+        return offset_to_position_across_chunks(rope, offset, encoding);
+    };
+    let line = rope.byte_to_line(chunk_start + local);
+    let before = &chunk[line_break + 1..local];
+    let column = match encoding {
+        PositionEncoding::Utf8 => before.len(),
+        PositionEncoding::Utf16 => before.chars().map(char::len_utf16).sum(),
+    };
+    Position::new(saturate(line), saturate(column))
+}
+
+/// [`offset_to_position`] for any offset, in O(log n) whatever the length of its line.
+fn offset_to_position_across_chunks(
+    rope: &Rope,
+    offset: usize,
+    encoding: PositionEncoding,
+) -> Position {
     let mut char_idx = rope.byte_to_char(offset.min(rope.len_bytes()));
     // Between `\r` and `\n` is not a position a client can express; use the start of the break.
     if char_idx > 0 && rope.get_char(char_idx) == Some('\n') && rope.char(char_idx - 1) == '\r' {
@@ -103,6 +132,44 @@ pub fn position_to_offset(rope: &Rope, position: Position, encoding: PositionEnc
     if line_idx >= rope.len_lines() {
         return rope.len_bytes();
     }
+    let line_start = rope.line_to_byte(line_idx);
+    // The usual line ends in the chunk where it starts: its column is found there (see
+    // `offset_to_position`).
+    let (chunk, chunk_start, _, _) = rope.chunk_at_byte(line_start);
+    let rest = &chunk[line_start - chunk_start..];
+    let content_len = match memchr::memchr2(b'\n', b'\r', rest.as_bytes()) {
+        Some(line_break) => line_break,
+        None if chunk_start + chunk.len() == rope.len_bytes() => rest.len(),
+        None => return position_to_offset_across_chunks(rope, position, encoding),
+    };
+    line_start + column_offset(&rest[..content_len], position.character as usize, encoding)
+}
+
+/// The byte offset in `content` (one line, without its break) of `column`, clamped to its end
+/// and snapped back to the start of the character it falls in.
+fn column_offset(content: &str, column: usize, encoding: PositionEncoding) -> usize {
+    match encoding {
+        PositionEncoding::Utf8 => floor_char_boundary(content, column),
+        PositionEncoding::Utf16 => {
+            let mut units = 0;
+            for (offset, character) in content.char_indices() {
+                units += character.len_utf16();
+                if units > column {
+                    return offset;
+                }
+            }
+            content.len()
+        }
+    }
+}
+
+/// [`position_to_offset`] for any line, in O(log n) whatever its length.
+fn position_to_offset_across_chunks(
+    rope: &Rope,
+    position: Position,
+    encoding: PositionEncoding,
+) -> usize {
+    let line_idx = position.line as usize;
     let line = rope.line(line_idx);
     let content = line.slice(..line.len_chars() - line_break_chars(line));
     let column = position.character as usize;
@@ -288,6 +355,65 @@ mod tests {
         // Reversed ranges collapse at their start.
         let reversed = Range::new(pos(0, 9), pos(0, 6));
         assert_eq!(range_from_lsp(&rope, reversed, Utf16), TextRange::empty(11));
+    }
+
+    /// Text that spans many chunks, with lines longer than a chunk and multi-byte characters and
+    /// line breaks on chunk seams: the chunk-local paths must agree with the general ones.
+    fn multi_chunk_text() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let long_line = "x".repeat(1100);
+        let piece = prop::sample::select(vec![
+            "a", "bc", "😀", "日本", "é", "e\u{301}", "\n", "\r\n", "\r", "\u{feff}", "\t",
+        ])
+        .prop_map(str::to_owned);
+        let pieces = prop_oneof![12 => piece, 1 => Just(long_line)];
+        prop::collection::vec(pieces, 0..100).prop_map(|pieces| pieces.concat())
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(32))]
+
+        #[test]
+        fn chunk_local_conversions_agree_with_the_general_ones(text in multi_chunk_text()) {
+            let rope = Rope::from_str(&text);
+            // Every fifth offset, and every offset near a chunk seam or a line break.
+            let mut seams = vec![0];
+            for chunk in rope.chunks() {
+                seams.push(seams.last().copied().unwrap_or(0) + chunk.len());
+            }
+            let breaks = text.match_indices(['\n', '\r']).map(|(at, _)| at);
+            let mut interesting: Vec<usize> = (0..=text.len() + 1).step_by(5).collect();
+            for near in seams.into_iter().chain(breaks) {
+                interesting.extend(near.saturating_sub(3)..=near + 3);
+            }
+            for encoding in [Utf8, Utf16] {
+                for &offset in &interesting {
+                    proptest::prop_assert_eq!(
+                        offset_to_position(&rope, offset, encoding),
+                        offset_to_position_across_chunks(&rope, offset, encoding),
+                        "offset {} via {}", offset, encoding
+                    );
+                }
+                for line in 0..=rope.len_lines() as u32 {
+                    let width = rope.get_line(line as usize).map_or(0, |l| l.len_bytes()) as u32;
+                    // The first columns, the middle, the end (a long line's columns each walk it).
+                    let columns = (0..4).chain([width / 2]).chain(width.saturating_sub(3)..=width + 2);
+                    for character in columns.chain([u32::MAX]) {
+                        let position = pos(line, character);
+                        let expected = if (line as usize) < rope.len_lines() {
+                            position_to_offset_across_chunks(&rope, position, encoding)
+                        } else {
+                            rope.len_bytes()
+                        };
+                        proptest::prop_assert_eq!(
+                            position_to_offset(&rope, position, encoding),
+                            expected,
+                            "{:?} via {}", position, encoding
+                        );
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -11,6 +11,15 @@ pub fn line_ending(text: &str) -> &'static str {
     }
 }
 
+/// The largest char boundary of `text` at or before `index` (at most `text.len()`).
+pub fn floor_char_boundary(text: &str, index: usize) -> usize {
+    let mut index = index.min(text.len());
+    while !text.is_char_boundary(index) {
+        index -= 1;
+    }
+    index
+}
+
 /// A half-open range of UTF-8 byte offsets into a document (`start..end`).
 ///
 /// Every key, value and error produced by the parser carries one; conversion to editor
