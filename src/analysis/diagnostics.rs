@@ -14,14 +14,15 @@ use crate::syntax::{Entry, Frontmatter, Missing, Node, NodeKind, ScalarStyle};
 use crate::text::{TextRange, line_ending};
 
 /// Diagnostics that depend only on the frontmatter text (the expensive part, reused across body
-/// edits).
-pub(super) fn frontmatter_diagnostics(analysis: &Analysis) -> Vec<Diagnostic> {
+/// edits); the costlier repairs are built only `with_fixes`.
+pub(super) fn frontmatter_diagnostics(analysis: &Analysis, with_fixes: bool) -> Vec<Diagnostic> {
     let Some(detected) = analysis.detected else {
         return Vec::new();
     };
     let mut sink = Sink {
         analysis,
         out: Vec::new(),
+        with_fixes,
     };
     if let (Some(frontmatter), Some(loaded)) =
         (analysis.frontmatter.as_deref(), analysis.loaded.as_deref())
@@ -47,6 +48,7 @@ pub(super) fn file_diagnostics(analysis: &Analysis) -> Vec<Diagnostic> {
     let mut sink = Sink {
         analysis,
         out: Vec::new(),
+        with_fixes: true,
     };
     sink.file_level();
     sink.out
@@ -86,6 +88,9 @@ pub(super) fn sort(diagnostics: &mut [Diagnostic]) {
 struct Sink<'a> {
     analysis: &'a Analysis,
     out: Vec<Diagnostic>,
+    /// Whether fixes whose text costs something to build are wanted (they are dropped from
+    /// published diagnostics anyway).
+    with_fixes: bool,
 }
 
 impl<'a> Sink<'a> {
@@ -395,6 +400,9 @@ impl<'a> FieldChecker<'a, '_> {
     /// closing `---` moved up when the block ran into the body.
     fn invalid_yaml_fixes(&self, offset: usize) -> Vec<Fix> {
         let mut fixes = Vec::new();
+        if !self.sink.with_fixes {
+            return fixes;
+        }
         let head = self.head;
         let multiline = self.frontmatter.entries.iter().find_map(|entry| {
             let node = entry.value.as_ref()?;
@@ -452,6 +460,7 @@ impl<'a> FieldChecker<'a, '_> {
                     found = true;
                     let range = TextRange::new(line_start + value.start, line_start + value.end);
                     let value_text = &line_text[value.clone()];
+                    let with_fixes = self.sink.with_fixes;
                     let diagnostic = self.sink.push(
                         range,
                         Severity::Warning,
@@ -461,28 +470,30 @@ impl<'a> FieldChecker<'a, '_> {
                             strict_error.message
                         ),
                     );
-                    // Text whose `\n`s the tool turns into newlines reads best as a block.
-                    let key = line_text[..value.start].trim_end().trim_end_matches(':');
-                    let newline_escapes = self
-                        .dialect
-                        .field(key)
-                        .is_some_and(|field| field.newline_escapes);
-                    let replacements =
-                        repair::rescued_value(value_text, newline_escapes, line_ending(line));
-                    if let Some(block) = replacements.block {
+                    if with_fixes {
+                        // Text whose `\n`s the tool turns into newlines reads best as a block.
+                        let key = line_text[..value.start].trim_end().trim_end_matches(':');
+                        let newline_escapes = self
+                            .dialect
+                            .field(key)
+                            .is_some_and(|field| field.newline_escapes);
+                        let replacements =
+                            repair::rescued_value(value_text, newline_escapes, line_ending(line));
+                        if let Some(block) = replacements.block {
+                            diagnostic.fixes.push(Fix::single(
+                                format!("Write the value as a `|` block, as {tool} reads it"),
+                                range,
+                                block,
+                                true,
+                            ));
+                        }
                         diagnostic.fixes.push(Fix::single(
-                            format!("Write the value as a `|` block, as {tool} reads it"),
+                            "Quote the value as Claude Code reads it".to_owned(),
                             range,
-                            block,
+                            replacements.quoted,
                             true,
                         ));
                     }
-                    diagnostic.fixes.push(Fix::single(
-                        "Quote the value as Claude Code reads it".to_owned(),
-                        range,
-                        replacements.quoted,
-                        true,
-                    ));
                 }
             }
             line_start += line.len();
@@ -541,7 +552,7 @@ impl<'a> FieldChecker<'a, '_> {
             let head = self.head;
             let comment_text = head[comment.as_range()].to_owned();
             let whole = TextRange::new(scalar.content.start, comment.end);
-            let whole_text = head[whole.as_range()].to_owned();
+            let with_fixes = self.sink.with_fixes;
             let diagnostic = self.sink.push(
                 comment,
                 Severity::Warning,
@@ -551,12 +562,14 @@ impl<'a> FieldChecker<'a, '_> {
                     comment_text, entry.key, scalar.value
                 ),
             );
-            diagnostic.fixes.push(Fix::single(
-                "Quote the whole value".to_owned(),
-                whole,
-                loader::double_quoted(&whole_text),
-                false,
-            ));
+            if with_fixes {
+                diagnostic.fixes.push(Fix::single(
+                    "Quote the whole value".to_owned(),
+                    whole,
+                    loader::double_quoted(&head[whole.as_range()]),
+                    false,
+                ));
+            }
         }
     }
 

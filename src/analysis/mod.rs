@@ -166,10 +166,19 @@ pub struct Analysis {
     pub(crate) text: Option<String>,
     /// Diagnostics that depend only on the frontmatter, computed on first request and carried
     /// over by [`Analysis::update`] when an edit leaves the frontmatter alone.
-    frontmatter_diagnostics: OnceLock<Arc<[Diagnostic]>>,
+    frontmatter_diagnostics: FrontmatterDiagnostics,
     /// For agentls's own configuration file (`.agentls.yaml`): its analysis, which answers
     /// diagnostics, completion and hover instead of the (absent) dialect's.
     config: Option<Arc<config_file::ConfigDocument>>,
+}
+
+/// The frontmatter's diagnostics, each way they are asked for. Published diagnostics carry no
+/// fixes, and building the repairs (a long value rewritten as a `|` block, say) would be much of
+/// a keystroke's checking; code actions and `check` ask for them with their fixes.
+#[derive(Clone, Debug, Default)]
+struct FrontmatterDiagnostics {
+    with_fixes: OnceLock<Arc<[Diagnostic]>>,
+    without_fixes: OnceLock<Arc<[Diagnostic]>>,
 }
 
 /// Claude Code skips agent files larger than this (spec §1).
@@ -274,7 +283,7 @@ impl Analysis {
             len,
             path: previous.and_then(|previous| previous.path.clone()),
             text,
-            frontmatter_diagnostics: OnceLock::new(),
+            frontmatter_diagnostics: FrontmatterDiagnostics::default(),
             config: None,
         };
         if detected.is_none() {
@@ -288,11 +297,7 @@ impl Analysis {
             analysis.parsed_range = previous.parsed_range;
             analysis.loaded_range = previous.loaded_range;
             analysis.loaded = previous.loaded.clone();
-            if let Some(diagnostics) = previous.frontmatter_diagnostics.get() {
-                let _ = analysis
-                    .frontmatter_diagnostics
-                    .set(Arc::clone(diagnostics));
-            }
+            analysis.frontmatter_diagnostics = previous.frontmatter_diagnostics.clone();
             return analysis;
         }
         let Some(block) = &analysis.split.frontmatter else {
@@ -384,9 +389,16 @@ impl Analysis {
         if let Some(config) = &self.config {
             return config.diagnostics().iter().map(copy).collect();
         }
-        let frontmatter = self
-            .frontmatter_diagnostics
-            .get_or_init(|| diagnostics::frontmatter_diagnostics(self).into());
+        let computed = &self.frontmatter_diagnostics;
+        let frontmatter = match computed.with_fixes.get() {
+            Some(diagnostics) => diagnostics,
+            None if with_fixes => computed
+                .with_fixes
+                .get_or_init(|| diagnostics::frontmatter_diagnostics(self, true).into()),
+            None => computed
+                .without_fixes
+                .get_or_init(|| diagnostics::frontmatter_diagnostics(self, false).into()),
+        };
         let mut all = diagnostics::file_diagnostics(self);
         if let Some(text) = &self.text {
             all.extend(body::diagnostics(self, text));
@@ -524,11 +536,21 @@ mod tests {
 
     #[test]
     fn diagnostics_without_fixes_are_the_same_diagnostics() {
-        let analysis = Analysis::from_text(Some(Path::new("/p/.claude/agents/a.md")), MISTAKES);
-        let with = analysis.diagnostics();
-        assert!(with.iter().any(|diagnostic| !diagnostic.fixes.is_empty()));
-        let stripped: Vec<Diagnostic> = with.iter().map(Diagnostic::without_fixes).collect();
-        assert_eq!(analysis.diagnostics_without_fixes(), stripped);
+        let path = Some(Path::new("/p/.claude/agents/a.md"));
+        let unreadable = "---\nname: a\ndescription: b\n  c: d: e\n---\n";
+        for text in [MISTAKES, SEED, unreadable] {
+            // Without fixes first: that path builds no repairs, and must not keep any for later.
+            let analysis = Analysis::from_text(path, text);
+            let without = analysis.diagnostics_without_fixes();
+            let with = analysis.diagnostics();
+            assert!(
+                with.iter().any(|diagnostic| !diagnostic.fixes.is_empty()),
+                "{text}"
+            );
+            let stripped: Vec<Diagnostic> = with.iter().map(Diagnostic::without_fixes).collect();
+            assert_eq!(without, stripped);
+            assert_eq!(Analysis::from_text(path, text).diagnostics(), with);
+        }
     }
 
     /// The incremental path (reusing the previous version's work) must always give what a fresh
