@@ -5,6 +5,8 @@
 //! character, so on a file that starts with one the first visible character is at column 2.
 //! Offsets past the end clamp to the end, and an offset inside a character snaps back to its start.
 
+use crate::text::floor_char_boundary;
+
 /// A 1-based line and character column.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct LineColumn {
@@ -58,13 +60,6 @@ impl<'a> LineIndex<'a> {
         let content = self.text[start..end].trim_end_matches(['\n', '\r']);
         start..start + content.len()
     }
-}
-
-fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
-    while !text.is_char_boundary(offset) {
-        offset -= 1;
-    }
-    offset
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@
 //! chunks or a single `&str`) and stops as soon as it knows the answer, so a keystroke in the body of
 //! a huge document never costs time proportional to the body.
 
-use crate::text::TextRange;
+use crate::text::{TextRange, floor_char_boundary};
 
 /// Where the frontmatter and the body are.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -285,13 +285,6 @@ fn intended_block<'a>(
         }
         offset = fence_start;
     }
-}
-
-fn floor_char_boundary(text: &str, mut index: usize) -> usize {
-    while !text.is_char_boundary(index) {
-        index -= 1;
-    }
-    index
 }
 
 #[cfg(test)]
