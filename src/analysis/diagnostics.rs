@@ -1628,7 +1628,10 @@ pub(super) fn did_you_mean<'c>(
     let length = word.chars().count();
     let limit = (length / 3).max(1);
     // The distance is at least the length difference: skip hopeless candidates before paying
-    // for the quadratic comparison (a pasted 100 KB "key" must not stall hover).
+    // for the quadratic comparison (a pasted 100 KB "key" must not stall hover). The distance is
+    // the restricted Damerau one (adjacent swaps, each substring edited once): typos are that,
+    // and the unrestricted one builds a hash map per candidate, on every keystroke that leaves a
+    // value misspelt.
     let close_in_length = |candidate: &&str| candidate.chars().count().abs_diff(length) <= limit;
     let lower = word.to_lowercase();
     candidates
@@ -1636,7 +1639,7 @@ pub(super) fn did_you_mean<'c>(
         .filter(close_in_length)
         .map(|candidate| {
             (
-                strsim::damerau_levenshtein(&lower, &candidate.to_lowercase()),
+                strsim::osa_distance(&lower, &candidate.to_lowercase()),
                 candidate,
             )
         })
