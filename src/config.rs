@@ -616,11 +616,25 @@ impl Settings {
     }
 }
 
-/// The text of the line above the one holding `offset`.
+/// The text of the line above the one holding `offset`, without its line break. Breaks are
+/// `\n`, `\r\n` and a lone `\r`, as in the server's rope: `check` and the editor honour the same
+/// suppression comments.
 pub fn line_before(text: &str, offset: usize) -> Option<&str> {
-    let line_start = text.get(..offset)?.rfind('\n')?;
-    let previous_start = text[..line_start].rfind('\n').map_or(0, |i| i + 1);
-    Some(text[previous_start..line_start].trim_end_matches('\r'))
+    let mut before = text.get(..offset)?;
+    // Between the `\r` and `\n` of a CRLF, the line is the one that break ends.
+    if before.ends_with('\r') && text[offset..].starts_with('\n') {
+        before = &before[..before.len() - 1];
+    }
+    let break_start = before.rfind(['\n', '\r'])?;
+    let previous_end = if before[..=break_start].ends_with("\r\n") {
+        break_start - 1
+    } else {
+        break_start
+    };
+    let previous_start = before[..previous_end]
+        .rfind(['\n', '\r'])
+        .map_or(0, |i| i + 1);
+    Some(&text[previous_start..previous_end])
 }
 
 /// `<!-- agentls-disable-next-line rule-a, rule-b -->` (no rule: every rule) on `line`.
@@ -905,6 +919,32 @@ ignore:
             vec![diagnostic("unknown-field", at("team").0, at("team").1)],
         );
         assert_eq!(other.len(), 1);
+    }
+
+    /// The line above an offset is the rope's (the server's), for every kind of line break.
+    #[test]
+    fn line_before_counts_every_line_break() {
+        for text in [
+            "a\nbc\n\nd",
+            "a\r\nbc\r\n\r\nd\r\n",
+            "a\rbc\r\rd",
+            "a\r\nb\rc\nd\r\r\ne😀\n",
+            "",
+        ] {
+            let rope = ropey::Rope::from_str(text);
+            for (offset, _) in text.char_indices().chain([(text.len(), ' ')]) {
+                let line = rope.byte_to_line(offset);
+                let expected = line.checked_sub(1).map(|previous| {
+                    let previous = rope.line(previous).to_string();
+                    previous.trim_end_matches(['\n', '\r']).to_owned()
+                });
+                assert_eq!(
+                    line_before(text, offset).map(str::to_owned),
+                    expected,
+                    "{text:?} at {offset}"
+                );
+            }
+        }
     }
 
     #[test]
