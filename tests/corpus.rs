@@ -130,3 +130,38 @@ fn every_corpus_file_analyses_without_panic() {
     }
     assert_eq!(count, 1574);
 }
+
+/// Typing a character at the end of each frontmatter line of every corpus file, then deleting it:
+/// the parser's incremental path (one entry re-parsed) gives the full parse's tree each time.
+#[test]
+fn typing_in_corpus_frontmatter_reparses_like_a_full_parse() {
+    use agentls::syntax::{parse_frontmatter, reparse_frontmatter, split_str};
+    let Some(shared) = shared_dir() else { return };
+    let manifest = std::fs::read_to_string(shared.join("corpus/MANIFEST.tsv")).unwrap();
+    let mut edits = 0;
+    for line in manifest.lines().skip(1) {
+        let corpus_path = line.split('\t').nth(1).unwrap();
+        let bytes = std::fs::read(shared.join("..").join(corpus_path)).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        let Some(block) = split_str(&text).frontmatter else {
+            continue;
+        };
+        let (base, content) = (block.content.start, &text[block.content.as_range()]);
+        let tree = parse_frontmatter(content, base);
+        let line_ends = content.match_indices('\n').map(|(at, _)| at);
+        for at in line_ends.take(40) {
+            let mut typed = content.to_owned();
+            typed.insert(at, 'x');
+            let typed_tree = reparse_frontmatter(&tree, content, &typed, base);
+            assert_eq!(
+                typed_tree,
+                parse_frontmatter(&typed, base),
+                "{corpus_path}: x at {at}"
+            );
+            let deleted = reparse_frontmatter(&typed_tree, &typed, content, base);
+            assert_eq!(deleted, tree, "{corpus_path}: x deleted at {at}");
+            edits += 2;
+        }
+    }
+    assert!(edits > 10_000, "only {edits} edits");
+}

@@ -336,3 +336,79 @@ fn store_analysis_equals_a_fresh_analysis() {
         })
         .unwrap();
 }
+
+// ---------------------------------------------------------------------------------------------
+// Level 4: the frontmatter parser's incremental path (one entry re-parsed) equals a full parse.
+
+/// Frontmatter lines in the shapes that span lines or tie entries together: block scalars (with
+/// kept trailing blank lines), multi-line quoted and plain scalars, unclosed quotes and flow
+/// collections, nested blocks, strays, comments, anchors, CR and CRLF breaks, tabs.
+const FRONTMATTER_LINES: &[&str] = &[
+    "name: a\n",
+    "description: one: two # c\n",
+    "color: blue\n",
+    "tools: [Read, Bash]\n",
+    "tools:\n  - Read\n  - Bash\n",
+    "description: |+\n  keep\n\n",
+    "description: >-\n  folded\n\n  text\n",
+    "desc: \"multi\n  line\"\n",
+    "plain: first\n  second\n\n  third\n",
+    "x: 'open\n",
+    "y: [a,\n  b\n",
+    "z: {k: v,\n",
+    "# comment\n",
+    "\n",
+    "  stray\n",
+    "\tmodel: x\n",
+    "hooks:\n  Pre:\n    - a: b\n      c: |\n        d\n",
+    "k: &a v\n",
+    "l: *a\n",
+    "name: 中文 😀\r\n",
+    "m: v\r",
+    "key without colon\n",
+    "- item\n",
+    "\"quoted key\": v\n",
+    "a: b: c\n",
+    "empty:\n",
+    "...\n",
+];
+
+/// A keystroke-sized edit: `len` bytes (rounded to characters) at the `at`-th expressible offset
+/// replaced by `text`.
+fn local_edit(text: &mut String, at: usize, len: usize, insert: &str) {
+    let offsets = model::expressible_offsets(text);
+    let start = offsets[at % offsets.len()];
+    let end = offsets
+        .iter()
+        .copied()
+        .find(|&offset| offset >= start + len)
+        .unwrap_or(text.len());
+    text.replace_range(start..end, insert);
+}
+
+#[test]
+fn incremental_frontmatter_parse_equals_a_full_parse() {
+    use agentls::syntax::{parse_frontmatter, reparse_frontmatter};
+    let lines = prop::collection::vec(select(FRONTMATTER_LINES), 1..8);
+    let edits = prop::collection::vec((any::<usize>(), 0..4_usize, text(2)), 1..16);
+    TestRunner::new(config(512))
+        .run(&(lines, edits), |(lines, edits)| {
+            let base = 4;
+            let mut text = lines.concat();
+            let mut tree = parse_frontmatter(&text, base);
+            for (at, len, insert) in &edits {
+                let old = text.clone();
+                local_edit(&mut text, *at, *len, insert);
+                tree = reparse_frontmatter(&tree, &old, &text, base);
+                prop_assert_eq!(
+                    &tree,
+                    &parse_frontmatter(&text, base),
+                    "{:?} → {:?}",
+                    old,
+                    text
+                );
+            }
+            Ok(())
+        })
+        .unwrap();
+}

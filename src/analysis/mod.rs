@@ -32,7 +32,9 @@ use std::sync::{Arc, OnceLock};
 
 use crate::loader::{self, Loaded};
 use crate::schema::{Detected, Dialect, LoaderKind, Registry};
-use crate::syntax::{Frontmatter, Node, NodeKind, Split, parse_frontmatter, split, split_str};
+use crate::syntax::{
+    Frontmatter, Node, NodeKind, Split, parse_frontmatter, reparse_frontmatter, split, split_str,
+};
 use crate::text::TextRange;
 
 /// How serious a diagnostic is.
@@ -307,10 +309,14 @@ impl Analysis {
             .truncated
             .as_ref()
             .map_or(block.content, |truncation| truncation.intended_content);
-        let frontmatter = parse_frontmatter(
-            &analysis.split.head[parsed_range.as_range()],
-            parsed_range.start,
-        );
+        let parsed_text = &analysis.split.head[parsed_range.as_range()];
+        // An edit inside one entry re-parses that entry alone.
+        let frontmatter = match previous.and_then(Self::parsed_block) {
+            Some((tree, range, text)) if range.start == parsed_range.start => {
+                reparse_frontmatter(tree, text, parsed_text, parsed_range.start)
+            }
+            _ => parse_frontmatter(parsed_text, parsed_range.start),
+        };
         // Claude Code reads up to the first `---` anywhere; other tools' readers end the block at
         // a `---` line, which is the block the author meant.
         let loaded_range = match detected.map(|d| d.dialect.loader) {
@@ -334,6 +340,13 @@ impl Analysis {
         analysis.loaded_range = Some(loaded_range);
         analysis.loaded = Some(Arc::new(loaded));
         analysis
+    }
+
+    /// The tolerant tree, where its block lies and that block's text.
+    fn parsed_block(&self) -> Option<(&Frontmatter, TextRange, &str)> {
+        let range = self.parsed_range?;
+        let text = self.split.head.get(range.as_range())?;
+        Some((self.frontmatter.as_deref()?, range, text))
     }
 
     /// Analyses a document given as text chunks (prefer [`Analysis::with_len`] when the length is
