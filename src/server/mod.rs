@@ -310,16 +310,25 @@ impl Backend {
             return diagnostics;
         }
         let rope = &document.rope;
+        // The frontmatter's diagnostics (most of them) are answered from the head the analysis
+        // read, which breaks lines as the rope does; the body's from the rope.
+        let head = document.analysis.head();
         settings.apply(
             document.analysis.dialect(),
             document.analysis.frontmatter_text(),
             diagnostics,
             |range| {
+                if range.end < head.len() {
+                    return head.get(range.as_range()).map(Cow::Borrowed);
+                }
                 let end = range.end.min(rope.len_bytes());
                 let start = range.start.min(end);
                 Some(rope_text(rope.byte_slice(start..end)))
             },
             |offset| {
+                if offset < head.len() {
+                    return config::line_before(head, offset).map(Cow::Borrowed);
+                }
                 let line = rope.try_byte_to_line(offset).ok()?;
                 let previous = line.checked_sub(1)?;
                 Some(rope_text(rope.line(previous)))
