@@ -8,7 +8,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use dashmap::DashMap;
-use dashmap::mapref::entry::Entry;
 use ropey::Rope;
 use tower_lsp_server::ls_types::{TextDocumentContentChangeEvent, Uri};
 
@@ -140,15 +139,15 @@ impl DocumentStore {
         changes: &[TextDocumentContentChangeEvent],
         encoding: PositionEncoding,
     ) -> ChangeOutcome {
-        // The entry guard makes read-modify-write atomic; it is dropped before returning.
-        let Entry::Occupied(mut entry) = self.documents.entry(uri.clone()) else {
+        // The guard makes read-modify-write atomic; it is dropped before returning.
+        let Some(mut entry) = self.documents.get_mut(uri) else {
             return ChangeOutcome::UnknownDocument;
         };
-        let current = entry.get();
+        let current = &*entry;
         let previous = current.version;
         let rope = apply_changes(current.rope.clone(), changes, encoding);
         let document = Arc::new(current.next(rope, version));
-        let old = entry.insert(Arc::clone(&document));
+        let old = std::mem::replace(&mut *entry, Arc::clone(&document));
         let replaced = Replaced { document, old };
         if version <= previous {
             ChangeOutcome::AppliedOutOfOrder { previous, replaced }

@@ -247,27 +247,26 @@ impl Backend {
 
     /// Publishes diagnostics for `document`, unless a newer snapshot replaced it meanwhile (that
     /// snapshot's own handler publishes) or the document was closed.
-    async fn publish_diagnostics(&self, uri: Uri, document: Arc<Document>) {
-        let encoding = self.encoding();
-        let diagnostics = self
-            .visible_diagnostics(&document, Fixes::Without)
-            .iter()
-            .map(|diagnostic| to_proto::diagnostic(&document.rope, diagnostic, encoding))
-            .collect();
+    async fn publish_diagnostics(&self, uri: &Uri, document: Arc<Document>) {
+        let diagnostics = self.visible_diagnostics(&document, Fixes::Without);
+        let params = to_proto::PublishedDiagnostics::new(
+            uri,
+            document.version,
+            &document.rope,
+            &diagnostics,
+            self.encoding(),
+        );
         // Checked once the place in the outbox is ours: a newer version's diagnostics, published
         // meanwhile, cannot then be overtaken by these.
         let Some(permit) = self.outbox.reserve() else {
             return;
         };
-        let current = self.documents.get(&uri);
+        let current = self.documents.get(uri);
         if !current.is_some_and(|current| Arc::ptr_eq(&current, &document)) {
             tracing::debug!(version = document.version, "skipped stale diagnostics");
             return;
         }
-        permit.notify(
-            PUBLISH_DIAGNOSTICS,
-            &lsp::PublishDiagnosticsParams::new(uri, diagnostics, Some(document.version)),
-        );
+        permit.notify(PUBLISH_DIAGNOSTICS, &params);
     }
 
     /// Publishes diagnostics that belong to no document version (closed files, the
@@ -357,7 +356,7 @@ impl Backend {
                 .and_then(|path| self.index.get(path))
                 .is_some_and(|facts| WorkspaceIndex::depends_on(&facts, names));
             if depends && Some(&uri) != except {
-                self.publish_diagnostics(uri, document).await;
+                self.publish_diagnostics(&uri, document).await;
             }
         }
         self.publish_closed(self.index.dependents(names)).await;
@@ -368,7 +367,7 @@ impl Backend {
     async fn republish_others(&self, except: Option<&Uri>) {
         for (uri, document) in self.documents.all() {
             if Some(&uri) != except {
-                self.publish_diagnostics(uri, document).await;
+                self.publish_diagnostics(&uri, document).await;
             }
         }
     }
@@ -484,7 +483,7 @@ impl Backend {
         }
         for (uri, snapshot) in self.documents.redetect_all() {
             self.index_document(&snapshot);
-            self.publish_diagnostics(uri, snapshot).await;
+            self.publish_diagnostics(&uri, snapshot).await;
         }
         self.publish_all_closed().await;
     }
@@ -870,8 +869,7 @@ impl LanguageServer for Backend {
                 self.forget_closed(path);
             }
             let changed = self.index_document(&snapshot);
-            self.publish_diagnostics(document.uri.clone(), snapshot)
-                .await;
+            self.publish_diagnostics(&document.uri, snapshot).await;
             if let Some(names) = changed {
                 self.republish_dependents(&names, Some(&document.uri)).await;
             }
@@ -907,8 +905,7 @@ impl LanguageServer for Backend {
                 }
             };
             let changed = self.index_document(&replaced.document);
-            self.publish_diagnostics(uri.clone(), replaced.document)
-                .await;
+            self.publish_diagnostics(&uri, replaced.document).await;
             // Freed once the diagnostics are out: not on the keystroke's critical path.
             drop(replaced.old);
             if let Some(names) = changed {

@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 
 use ropey::Rope;
+use serde::Serialize;
 use tower_lsp_server::ls_types as lsp;
 
 use crate::analysis::{
@@ -56,6 +57,53 @@ pub fn diagnostic(
         source: Some(SOURCE.to_owned()),
         message: diagnostic.message.clone(),
         ..lsp::Diagnostic::default()
+    }
+}
+
+/// A document version's `textDocument/publishDiagnostics` parameters, serialised straight from
+/// the analysis's diagnostics: the same JSON as [`lsp::PublishDiagnosticsParams`] of
+/// [`diagnostic`]s, without copying each message, code and source into an LSP value first (a
+/// keystroke publishes after every edit).
+#[derive(Debug, Serialize)]
+pub struct PublishedDiagnostics<'a> {
+    uri: &'a lsp::Uri,
+    diagnostics: Vec<PublishedDiagnostic<'a>>,
+    version: i32,
+}
+
+/// One [`lsp::Diagnostic`] as [`diagnostic`] makes it, borrowed; fields in its serialised order.
+#[derive(Debug, Serialize)]
+struct PublishedDiagnostic<'a> {
+    range: lsp::Range,
+    severity: lsp::DiagnosticSeverity,
+    code: &'static str,
+    source: &'static str,
+    message: &'a str,
+}
+
+impl<'a> PublishedDiagnostics<'a> {
+    pub fn new(
+        uri: &'a lsp::Uri,
+        version: i32,
+        rope: &Rope,
+        diagnostics: &'a [Diagnostic],
+        encoding: PositionEncoding,
+    ) -> Self {
+        let diagnostics = diagnostics
+            .iter()
+            .map(|diagnostic| PublishedDiagnostic {
+                range: range_to_lsp(rope, diagnostic.range, encoding),
+                severity: severity(diagnostic.severity),
+                code: diagnostic.code,
+                source: SOURCE,
+                message: &diagnostic.message,
+            })
+            .collect();
+        Self {
+            uri,
+            diagnostics,
+            version,
+        }
     }
 }
 
@@ -346,6 +394,43 @@ fn first_hex_color(text: &str) -> Option<&str> {
 mod tests {
     use super::*;
     use crate::text::TextRange;
+
+    #[test]
+    fn published_diagnostics_are_the_lsp_types_json() {
+        let text = "---\nname: 😀 \"x\"\ncolor: yelow\r\n---\n<example>\n";
+        let path = std::path::Path::new("/p/.claude/agents/a.md");
+        let analysis = crate::analysis::Analysis::from_text(Some(path), text);
+        let mut diagnostics = analysis.diagnostics_without_fixes();
+        // Every severity, and a message with quotes, a backslash, a newline and an emoji.
+        diagnostics.extend(
+            [Severity::Information, Severity::Hint].map(|severity| Diagnostic {
+                range: TextRange::new(5, 9),
+                severity,
+                code: "test-code",
+                message: "say \"hi\" \\ to\n😀".to_owned(),
+                fixes: Vec::new(),
+            }),
+        );
+        let severities: Vec<Severity> = diagnostics.iter().map(|d| d.severity).collect();
+        assert!(severities.contains(&Severity::Error) && severities.contains(&Severity::Warning));
+        let uri: lsp::Uri = "file:///p/.claude/agents/a.md".parse().unwrap();
+        let rope = Rope::from_str(text);
+        for encoding in [PositionEncoding::Utf8, PositionEncoding::Utf16] {
+            let expected = lsp::PublishDiagnosticsParams::new(
+                uri.clone(),
+                diagnostics
+                    .iter()
+                    .map(|d| diagnostic(&rope, d, encoding))
+                    .collect(),
+                Some(7),
+            );
+            let published = PublishedDiagnostics::new(&uri, 7, &rope, &diagnostics, encoding);
+            assert_eq!(
+                serde_json::to_string(&published).unwrap(),
+                serde_json::to_string(&expected).unwrap()
+            );
+        }
+    }
 
     #[test]
     fn hex_colors() {
