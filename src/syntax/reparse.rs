@@ -133,16 +133,37 @@ fn splice<T: Clone>(
     items
 }
 
+/// Bytes compared at once before the last few one by one: a byte loop does not vectorise, and
+/// the common part is most of a kilobyte-long block on every keystroke.
+const STRIDE: usize = 16;
+
 fn common_prefix(a: &[u8], b: &[u8]) -> usize {
-    a.iter().zip(b).take_while(|(x, y)| x == y).count()
+    let whole = STRIDE
+        * a.chunks_exact(STRIDE)
+            .zip(b.chunks_exact(STRIDE))
+            .take_while(|(x, y)| x == y)
+            .count();
+    whole
+        + a[whole..]
+            .iter()
+            .zip(&b[whole..])
+            .take_while(|(x, y)| x == y)
+            .count()
 }
 
 fn common_suffix(a: &[u8], b: &[u8]) -> usize {
-    a.iter()
-        .rev()
-        .zip(b.iter().rev())
-        .take_while(|(x, y)| x == y)
-        .count()
+    let whole = STRIDE
+        * a.rchunks_exact(STRIDE)
+            .zip(b.rchunks_exact(STRIDE))
+            .take_while(|(x, y)| x == y)
+            .count();
+    whole
+        + a[..a.len() - whole]
+            .iter()
+            .rev()
+            .zip(b[..b.len() - whole].iter().rev())
+            .take_while(|(x, y)| x == y)
+            .count()
 }
 
 fn move_entry(entry: &mut Entry, moved: &impl Fn(TextRange) -> TextRange) {
@@ -186,6 +207,19 @@ mod tests {
         let reparsed = reparse_entry(&parse_frontmatter(old, 4), old, new, 4)?;
         assert_eq!(reparsed, parse_frontmatter(new, 4), "{old:?} → {new:?}");
         Some(reparsed)
+    }
+
+    #[test]
+    fn common_prefixes_and_suffixes_at_every_length() {
+        let a: Vec<u8> = (0..50).collect();
+        for cut in 0..=a.len() {
+            let mut b = a.clone();
+            b.insert(cut, 99);
+            assert_eq!(common_prefix(&a, &b), cut);
+            assert_eq!(common_suffix(&a, &b), a.len() - cut);
+            assert_eq!(common_prefix(&a[..cut], &a), cut);
+            assert_eq!(common_suffix(&a[cut..], &a), a.len() - cut);
+        }
     }
 
     #[test]
