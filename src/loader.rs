@@ -61,6 +61,10 @@ pub struct Loaded {
     /// Byte ranges (in the frontmatter text) of the top-level entries strict YAML rejected,
     /// when the block was loaded entry by entry; `None` when it was parsed as a whole.
     pub strict_failures: Option<Vec<Range<usize>>>,
+    /// With [`Loaded::strict_failures`]: the values the fallback quotes in those entries, each as
+    /// its line's start and the value's range in that line (the line's start is in the
+    /// frontmatter text, the range relative to it).
+    pub rescued_values: Option<Vec<(usize, Range<usize>)>>,
     /// Per-entry parse results, reused by the next version of the document.
     pub cache: EntryCache,
 }
@@ -85,6 +89,9 @@ struct EntryResult {
     strict: Result<Document, YamlError>,
     /// Computed only when some entry of the block fails the strict parse.
     fallback: OnceLock<Result<Document, YamlError>>,
+    /// The values the fallback quotes, computed for entries strict YAML rejects: their lines'
+    /// starts (in the entry's text) and the values' ranges in those lines.
+    rescued_values: OnceLock<Vec<(usize, Range<usize>)>>,
 }
 
 impl EntryResult {
@@ -92,12 +99,27 @@ impl EntryResult {
         Self {
             strict: parse_entry(text),
             fallback: OnceLock::new(),
+            rescued_values: OnceLock::new(),
         }
     }
 
     fn fallback(&self, text: &str) -> &Result<Document, YamlError> {
         self.fallback
             .get_or_init(|| parse_entry(&fallback_rewrite(text)))
+    }
+
+    fn rescued_values(&self, text: &str) -> &[(usize, Range<usize>)] {
+        self.rescued_values.get_or_init(|| {
+            let mut line_start = 0;
+            let mut values = Vec::new();
+            for line in text.split_inclusive('\n') {
+                if let Some(value) = fallback_quoted_value(split_line_ending(line).0) {
+                    values.push((line_start, value));
+                }
+                line_start += line.len();
+            }
+            values
+        })
     }
 }
 
@@ -243,6 +265,7 @@ pub fn load_claude_code(text: &str) -> Loaded {
         not_a_mapping: false,
         duplicate_keys: Vec::new(),
         strict_failures: None,
+        rescued_values: None,
         cache: EntryCache::default(),
     };
     match document {
@@ -319,6 +342,18 @@ pub fn load_claude_code_entries(
         .filter(|(_, (_, result))| result.strict.is_err())
         .map(|(window, _)| window[0]..window[1])
         .collect();
+    // Kept with each entry's result, so an unchanged entry is not scanned again.
+    let rescued_values: Vec<(usize, Range<usize>)> = bounds
+        .windows(2)
+        .zip(&cache.entries)
+        .filter(|(_, (_, result))| result.strict.is_err())
+        .flat_map(|(window, (chunk, result))| {
+            result
+                .rescued_values(chunk)
+                .iter()
+                .map(|(line, value)| (window[0] + line, value.clone()))
+        })
+        .collect();
     let at = |start: usize, error: &YamlError| YamlError {
         message: error.message.clone(),
         offset: start + error.offset,
@@ -368,6 +403,7 @@ pub fn load_claude_code_entries(
         not_a_mapping: false,
         duplicate_keys: Vec::new(),
         strict_failures: Some(failures),
+        rescued_values: Some(rescued_values),
         cache: EntryCache::default(),
     };
     for document in documents {

@@ -4,6 +4,9 @@
 //! drop or ignore a value; *warning* when it loads it but something is probably wrong, or other
 //! tools reject it; *information* for legacy spellings that still work.
 
+use std::borrow::Cow;
+use std::ops::Range;
+
 use unicode_normalization::UnicodeNormalization;
 
 use super::values::{ListItem, list_items};
@@ -444,61 +447,71 @@ impl<'a> FieldChecker<'a, '_> {
         let tool = &self.dialect.tool;
         let head = self.head;
         let text = &head[content.as_range()];
-        let mut found = false;
-        let mut line_start = content.start;
-        let failures = self.loaded.strict_failures.as_deref();
-        for line in text.split_inclusive('\n') {
-            let line_text = line.trim_end_matches(['\n', '\r']);
-            let relative = line_start - content.start;
-            if let Some(value) = loader::fallback_quoted_value(line_text) {
-                // Entry by entry, the failing entries are known; otherwise test the line alone.
-                let culprit = match failures {
-                    Some(failures) => failures.iter().any(|range| range.contains(&relative)),
-                    None => !loader::is_strict_yaml(&line_text[..value.end]),
-                };
-                if culprit {
-                    found = true;
-                    let range = TextRange::new(line_start + value.start, line_start + value.end);
-                    let value_text = &line_text[value.clone()];
-                    let with_fixes = self.sink.with_fixes;
-                    let diagnostic = self.sink.push(
-                        range,
-                        Severity::Warning,
-                        "not-strict-yaml",
-                        format!(
-                            "not valid YAML ({}): {tool}'s lenient fallback quotes this value and loads it, but other tools (GitHub Copilot, YAML linters) reject the file; quote the value",
-                            strict_error.message
-                        ),
-                    );
-                    if with_fixes {
-                        // Text whose `\n`s the tool turns into newlines reads best as a block.
-                        let key = line_text[..value.start].trim_end().trim_end_matches(':');
-                        let newline_escapes = self
-                            .dialect
-                            .field(key)
-                            .is_some_and(|field| field.newline_escapes);
-                        let replacements =
-                            repair::rescued_value(value_text, newline_escapes, line_ending(line));
-                        if let Some(block) = replacements.block {
-                            diagnostic.fixes.push(Fix::single(
-                                format!("Write the value as a `|` block, as {tool} reads it"),
-                                range,
-                                block,
-                                true,
-                            ));
-                        }
-                        diagnostic.fixes.push(Fix::single(
-                            "Quote the value as Claude Code reads it".to_owned(),
-                            range,
-                            replacements.quoted,
-                            true,
-                        ));
+        let loaded: &'a Loaded = self.loaded;
+        // Entry by entry, the loader knows the values its fallback quotes in the entries strict
+        // YAML rejects; otherwise each line that has one is tested alone.
+        let rescued: Cow<'a, [(usize, Range<usize>)]> = match &loaded.rescued_values {
+            Some(values) => Cow::Borrowed(values),
+            None => {
+                let mut line_start = 0;
+                let mut values = Vec::new();
+                for line in text.split_inclusive('\n') {
+                    let line_text = line.trim_end_matches(['\n', '\r']);
+                    if let Some(value) = loader::fallback_quoted_value(line_text)
+                        && !loader::is_strict_yaml(&line_text[..value.end])
+                    {
+                        values.push((line_start, value));
                     }
+                    line_start += line.len();
                 }
+                Cow::Owned(values)
             }
-            line_start += line.len();
+        };
+        for (relative, value) in rescued.iter().cloned() {
+            let line_start = content.start + relative;
+            let line = text[relative..]
+                .split_inclusive('\n')
+                .next()
+                .unwrap_or_default();
+            let line_text = line.trim_end_matches(['\n', '\r']);
+            let range = TextRange::new(line_start + value.start, line_start + value.end);
+            let value_text = &line_text[value.clone()];
+            let with_fixes = self.sink.with_fixes;
+            let diagnostic = self.sink.push(
+                range,
+                Severity::Warning,
+                "not-strict-yaml",
+                format!(
+                    "not valid YAML ({}): {tool}'s lenient fallback quotes this value and loads it, but other tools (GitHub Copilot, YAML linters) reject the file; quote the value",
+                    strict_error.message
+                ),
+            );
+            if with_fixes {
+                // Text whose `\n`s the tool turns into newlines reads best as a block.
+                let key = line_text[..value.start].trim_end().trim_end_matches(':');
+                let newline_escapes = self
+                    .dialect
+                    .field(key)
+                    .is_some_and(|field| field.newline_escapes);
+                let replacements =
+                    repair::rescued_value(value_text, newline_escapes, line_ending(line));
+                if let Some(block) = replacements.block {
+                    diagnostic.fixes.push(Fix::single(
+                        format!("Write the value as a `|` block, as {tool} reads it"),
+                        range,
+                        block,
+                        true,
+                    ));
+                }
+                diagnostic.fixes.push(Fix::single(
+                    "Quote the value as Claude Code reads it".to_owned(),
+                    range,
+                    replacements.quoted,
+                    true,
+                ));
+            }
         }
-        if !found {
+        if rescued.is_empty() {
             let range = self.error_token(content.start + strict_error.offset);
             self.sink.push(
                 range,

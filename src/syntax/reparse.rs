@@ -138,10 +138,13 @@ fn splice<T: Clone>(
 const STRIDE: usize = 16;
 
 fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    // Whole strides compared as numbers: no call to `memcmp` per stride.
     let whole = STRIDE
-        * a.chunks_exact(STRIDE)
-            .zip(b.chunks_exact(STRIDE))
-            .take_while(|(x, y)| x == y)
+        * a.as_chunks::<STRIDE>()
+            .0
+            .iter()
+            .zip(b.as_chunks::<STRIDE>().0)
+            .take_while(|(x, y)| u128::from_ne_bytes(**x) == u128::from_ne_bytes(**y))
             .count();
     whole
         + a[whole..]
@@ -153,9 +156,12 @@ fn common_prefix(a: &[u8], b: &[u8]) -> usize {
 
 fn common_suffix(a: &[u8], b: &[u8]) -> usize {
     let whole = STRIDE
-        * a.rchunks_exact(STRIDE)
-            .zip(b.rchunks_exact(STRIDE))
-            .take_while(|(x, y)| x == y)
+        * a.as_rchunks::<STRIDE>()
+            .1
+            .iter()
+            .rev()
+            .zip(b.as_rchunks::<STRIDE>().1.iter().rev())
+            .take_while(|(x, y)| u128::from_ne_bytes(**x) == u128::from_ne_bytes(**y))
             .count();
     whole
         + a[..a.len() - whole]
