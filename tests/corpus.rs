@@ -101,17 +101,29 @@ fn claude_agents_match_claude_codes_verdicts() {
     );
 }
 
+/// Every file the corpus manifest lists: its manifest path, its path on disk and its text (lossily
+/// decoded: a few files are not UTF-8).
+fn corpus_files(shared: &Path) -> impl Iterator<Item = (String, PathBuf, String)> {
+    let manifest = std::fs::read_to_string(shared.join("corpus/MANIFEST.tsv")).unwrap();
+    let root = shared.join("..");
+    let paths: Vec<String> = manifest
+        .lines()
+        .skip(1)
+        .map(|line| line.split('\t').nth(1).unwrap().to_owned())
+        .collect();
+    paths.into_iter().map(move |corpus_path| {
+        let path = root.join(&corpus_path);
+        let text = String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned();
+        (corpus_path, path, text)
+    })
+}
+
 /// Every corpus file of every kind analyses without panicking, at its own path and as a Claude agent.
 #[test]
 fn every_corpus_file_analyses_without_panic() {
     let Some(shared) = shared_dir() else { return };
-    let manifest = std::fs::read_to_string(shared.join("corpus/MANIFEST.tsv")).unwrap();
     let mut count = 0;
-    for line in manifest.lines().skip(1) {
-        let corpus_path = line.split('\t').nth(1).unwrap();
-        let path = shared.join("..").join(corpus_path);
-        let bytes = std::fs::read(&path).unwrap();
-        let text = String::from_utf8_lossy(&bytes);
+    for (_, path, text) in corpus_files(&shared) {
         let as_agent = Path::new("/p/.claude/agents/x.md");
         for analysis in [
             Analysis::from_text(Some(&path), &text),
@@ -137,12 +149,8 @@ fn every_corpus_file_analyses_without_panic() {
 fn typing_in_corpus_frontmatter_reparses_like_a_full_parse() {
     use agentls::syntax::{parse_frontmatter, reparse_frontmatter, split_str};
     let Some(shared) = shared_dir() else { return };
-    let manifest = std::fs::read_to_string(shared.join("corpus/MANIFEST.tsv")).unwrap();
     let mut edits = 0;
-    for line in manifest.lines().skip(1) {
-        let corpus_path = line.split('\t').nth(1).unwrap();
-        let bytes = std::fs::read(shared.join("..").join(corpus_path)).unwrap();
-        let text = String::from_utf8_lossy(&bytes);
+    for (corpus_path, _, text) in corpus_files(&shared) {
         let Some(block) = split_str(&text).frontmatter else {
             continue;
         };
