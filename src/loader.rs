@@ -58,12 +58,9 @@ pub struct Loaded {
     pub not_a_mapping: bool,
     /// Keys that appear more than once at the top level (the last value is kept).
     pub duplicate_keys: Vec<String>,
-    /// Byte ranges (in the frontmatter text) of the top-level entries strict YAML rejected,
-    /// when the block was loaded entry by entry; `None` when it was parsed as a whole.
-    pub strict_failures: Option<Vec<Range<usize>>>,
-    /// With [`Loaded::strict_failures`]: the values the fallback quotes in those entries, each as
-    /// its line's start and the value's range in that line (the line's start is in the
-    /// frontmatter text, the range relative to it).
+    /// The values the fallback quotes in the top-level entries strict YAML rejected, each as its
+    /// line's start (in the frontmatter text) and the value's range in that line, when the block
+    /// was loaded entry by entry; `None` when it was parsed as a whole.
     pub rescued_values: Option<Vec<(usize, Range<usize>)>>,
     /// Per-entry parse results, reused by the next version of the document.
     pub cache: EntryCache,
@@ -264,7 +261,6 @@ pub fn load_claude_code(text: &str) -> Loaded {
         fields: Vec::new(),
         not_a_mapping: false,
         duplicate_keys: Vec::new(),
-        strict_failures: None,
         rescued_values: None,
         cache: EntryCache::default(),
     };
@@ -336,12 +332,6 @@ pub fn load_claude_code_entries(
             );
         cache.entries.push(entry);
     }
-    let failures: Vec<Range<usize>> = bounds
-        .windows(2)
-        .zip(&cache.entries)
-        .filter(|(_, (_, result))| result.strict.is_err())
-        .map(|(window, _)| window[0]..window[1])
-        .collect();
     // Kept with each entry's result, so an unchanged entry is not scanned again.
     let rescued_values: Vec<(usize, Range<usize>)> = bounds
         .windows(2)
@@ -402,7 +392,6 @@ pub fn load_claude_code_entries(
         fields: Vec::new(),
         not_a_mapping: false,
         duplicate_keys: Vec::new(),
-        strict_failures: Some(failures),
         rescued_values: Some(rescued_values),
         cache: EntryCache::default(),
     };
