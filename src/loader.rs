@@ -107,15 +107,9 @@ impl EntryResult {
 
     fn rescued_values(&self, text: &str) -> &[(usize, Range<usize>)] {
         self.rescued_values.get_or_init(|| {
-            let mut line_start = 0;
-            let mut values = Vec::new();
-            for line in text.split_inclusive('\n') {
-                if let Some(value) = fallback_quoted_value(split_line_ending(line).0) {
-                    values.push((line_start, value));
-                }
-                line_start += line.len();
-            }
-            values
+            fallback_quoted_values(text)
+                .map(|(start, _, value)| (start, value))
+                .collect()
         })
     }
 }
@@ -523,9 +517,21 @@ pub fn fallback_rewrite(text: &str) -> String {
     out
 }
 
+/// The values the fallback would wrap in quotes in `text`: each line's start, its text (without
+/// the line break) and the value's range in it.
+pub fn fallback_quoted_values(text: &str) -> impl Iterator<Item = (usize, &str, Range<usize>)> {
+    text.split_inclusive('\n')
+        .scan(0, |line_start, line| {
+            let start = *line_start;
+            *line_start += line.len();
+            Some((start, split_line_ending(line).0))
+        })
+        .filter_map(|(start, line)| Some((start, line, fallback_quoted_value(line)?)))
+}
+
 /// The byte range of the value that the fallback would wrap in quotes on this line, if any
 /// (relative to the line start).
-pub fn fallback_quoted_value(line: &str) -> Option<std::ops::Range<usize>> {
+fn fallback_quoted_value(line: &str) -> Option<std::ops::Range<usize>> {
     let value_start = eligible_value_start(line)?;
     let value = line[value_start..].trim_end();
     needs_quoting(value).then(|| value_start..value_start + value.len())

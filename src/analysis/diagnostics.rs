@@ -452,20 +452,12 @@ impl<'a> FieldChecker<'a, '_> {
         // YAML rejects; otherwise each line that has one is tested alone.
         let rescued: Cow<'a, [(usize, Range<usize>)]> = match &loaded.rescued_values {
             Some(values) => Cow::Borrowed(values),
-            None => {
-                let mut line_start = 0;
-                let mut values = Vec::new();
-                for line in text.split_inclusive('\n') {
-                    let line_text = line.trim_end_matches(['\n', '\r']);
-                    if let Some(value) = loader::fallback_quoted_value(line_text)
-                        && !loader::is_strict_yaml(&line_text[..value.end])
-                    {
-                        values.push((line_start, value));
-                    }
-                    line_start += line.len();
-                }
-                Cow::Owned(values)
-            }
+            None => Cow::Owned(
+                loader::fallback_quoted_values(text)
+                    .filter(|(_, line, value)| !loader::is_strict_yaml(&line[..value.end]))
+                    .map(|(start, _, value)| (start, value))
+                    .collect(),
+            ),
         };
         for (relative, value) in rescued.iter().cloned() {
             let line_start = content.start + relative;
