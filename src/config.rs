@@ -625,15 +625,15 @@ pub fn line_before(text: &str, offset: usize) -> Option<&str> {
     if before.ends_with('\r') && text[offset..].starts_with('\n') {
         before = &before[..before.len() - 1];
     }
-    let break_start = before.rfind(['\n', '\r'])?;
+    // Byte searches: both breaks are ASCII, and a description line can be kilobytes long.
+    let break_start = memchr::memrchr2(b'\n', b'\r', before.as_bytes())?;
     let previous_end = if before[..=break_start].ends_with("\r\n") {
         break_start - 1
     } else {
         break_start
     };
-    let previous_start = before[..previous_end]
-        .rfind(['\n', '\r'])
-        .map_or(0, |i| i + 1);
+    let previous_start =
+        memchr::memrchr2(b'\n', b'\r', &before.as_bytes()[..previous_end]).map_or(0, |i| i + 1);
     Some(&text[previous_start..previous_end])
 }
 
@@ -656,6 +656,10 @@ fn line_suppresses(line: &str, code: &str) -> bool {
 /// the whole file (`all` when it names none).
 fn file_suppressions(frontmatter: &str) -> Vec<String> {
     let mut rules = Vec::new();
+    // Most files have none: one substring search instead of a walk over every line.
+    if memchr::memmem::find(frontmatter.as_bytes(), b"agentls-disable").is_none() {
+        return rules;
+    }
     for line in frontmatter.lines() {
         let Some(rest) = line
             .trim()

@@ -98,9 +98,19 @@ pub fn offset_to_position(rope: &Rope, offset: usize, encoding: PositionEncoding
     let before = &chunk[line_break + 1..local];
     let column = match encoding {
         PositionEncoding::Utf8 => before.len(),
-        PositionEncoding::Utf16 => before.chars().map(char::len_utf16).sum(),
+        PositionEncoding::Utf16 => utf16_len(before),
     };
     Position::new(saturate(line), saturate(column))
+}
+
+/// The UTF-16 length of `text`. ASCII (most of a frontmatter, and the long description lines
+/// whose ends diagnostics mark) is counted in bulk rather than character by character.
+fn utf16_len(text: &str) -> usize {
+    if text.is_ascii() {
+        text.len()
+    } else {
+        text.chars().map(char::len_utf16).sum()
+    }
 }
 
 /// [`offset_to_position`] for any offset, in O(log n) whatever the length of its line.
@@ -151,6 +161,11 @@ fn column_offset(content: &str, column: usize, encoding: PositionEncoding) -> us
     match encoding {
         PositionEncoding::Utf8 => floor_char_boundary(content, column),
         PositionEncoding::Utf16 => {
+            // Over an ASCII prefix, UTF-16 units are bytes.
+            let prefix = column.min(content.len());
+            if content.as_bytes()[..prefix].is_ascii() {
+                return prefix;
+            }
             let mut units = 0;
             for (offset, character) in content.char_indices() {
                 units += character.len_utf16();

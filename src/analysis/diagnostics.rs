@@ -981,7 +981,7 @@ impl<'a> FieldChecker<'a, '_> {
         const TAGS: [&str; 2] = ["example", "commentary"];
         // One pass over the `<`s: descriptions are long and this runs on every keystroke.
         let mut counts = [[0usize; 2]; TAGS.len()];
-        for (index, _) in text.match_indices('<') {
+        for index in memchr::memchr_iter(b'<', text.as_bytes()) {
             let rest = &text[index + 1..];
             let (closing, name) = rest.strip_prefix('/').map_or((0, rest), |name| (1, name));
             for (tag, count) in TAGS.iter().zip(counts.iter_mut()) {

@@ -511,9 +511,11 @@ fn independent_entry_starts(
         .iter()
         .filter_map(|entry| entry.value.as_ref())
         .any(has_anchor_or_alias);
-    let markers = content
-        .split('\n')
-        .any(|line| line.starts_with("---") || line.starts_with("...") || line.starts_with('%'));
+    let line_starts =
+        std::iter::once(0).chain(memchr::memchr_iter(b'\n', content.as_bytes()).map(|at| at + 1));
+    let markers = line_starts
+        .map(|start| &content.as_bytes()[start..])
+        .any(|line| line.starts_with(b"---") || line.starts_with(b"...") || line.starts_with(b"%"));
     if !entries_are_plain || linked || markers {
         return None;
     }
