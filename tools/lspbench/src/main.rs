@@ -44,6 +44,12 @@ struct Args {
     /// Pause between keystrokes of the typing stream, in milliseconds.
     #[arg(long, default_value_t = 30)]
     typing_interval_ms: u64,
+    /// Keystrokes in the typing stream [default: 600, quick: 40].
+    #[arg(long)]
+    typing_edits: Option<usize>,
+    /// Completions and a hover after every Nth keystroke of the typing stream; 0 for none.
+    #[arg(long, default_value_t = 4)]
+    probe_every: usize,
 }
 
 /// How much work one round does per server.
@@ -68,9 +74,9 @@ impl Plan {
                 rounds: args.rounds.unwrap_or(1),
                 startups: 2,
                 documents: 50,
-                typing_edits: 40,
+                typing_edits: args.typing_edits.unwrap_or(40),
                 typing_interval,
-                probe_every: 4,
+                probe_every: args.probe_every,
                 fast_edits: 100,
                 scaling_sizes: vec![5_000, 500_000],
                 scaling_edits: 20,
@@ -80,9 +86,9 @@ impl Plan {
                 rounds: args.rounds.unwrap_or(3),
                 startups: 10,
                 documents: 1_000,
-                typing_edits: 600,
+                typing_edits: args.typing_edits.unwrap_or(600),
                 typing_interval,
-                probe_every: 4,
+                probe_every: args.probe_every,
                 fast_edits: 3_000,
                 scaling_sizes: vec![5_000, 500_000, 5_000_000],
                 scaling_edits: 300,
@@ -256,7 +262,7 @@ fn session(program: &Path, plan: &Plan, results: &mut Results) -> Result<()> {
         let due = started + plan.typing_interval * u32::try_from(n)?;
         thread::sleep(due.saturating_duration_since(Instant::now()));
         results.record(TYPING, keystroke(&mut server, document, color, n)?);
-        if n % plan.probe_every == 0 {
+        if plan.probe_every > 0 && n % plan.probe_every == 0 {
             let uri = document.uri.clone();
             results.record(
                 COMPLETION_TOOLS,
