@@ -163,12 +163,6 @@ impl<'a> Sink<'a> {
         // Without required fields, a file needs no frontmatter at all (e.g. most commands).
         let needs_frontmatter = dialect.fields.iter().any(|f| f.required) && !analysis.is_plugin();
         let tool = &dialect.tool;
-        let required: Vec<String> = dialect
-            .fields
-            .iter()
-            .filter(|f| f.required)
-            .map(|f| format!("`{}:`", f.name))
-            .collect();
         match &split.missing {
             Some(_) if !needs_frontmatter => {}
             Some(Missing::NoOpeningFence) => {
@@ -191,7 +185,7 @@ impl<'a> Sink<'a> {
                         first_line,
                         format!(
                             "no frontmatter: {tool} ignores this file; start it with a `---` line, then {}, then `---`",
-                            required.join(" and ")
+                            required_fields(dialect)
                         ),
                     )
                 };
@@ -283,12 +277,23 @@ impl<'a> Sink<'a> {
     fn line_range_at(&self, offset: usize) -> TextRange {
         let head = self.head();
         let offset = offset.min(head.len());
-        let start = head[..offset].rfind('\n').map_or(0, |i| i + 1);
+        let start = memchr::memrchr2(b'\n', b'\r', &head.as_bytes()[..offset]).map_or(0, |i| i + 1);
         let end = head[start..]
             .find(['\n', '\r'])
             .map_or(head.len(), |i| start + i);
         TextRange::new(start, end)
     }
+}
+
+/// The dialect's required fields as a message names them: "`name:` and `description:`".
+fn required_fields(dialect: &Dialect) -> String {
+    let fields: Vec<String> = dialect
+        .fields
+        .iter()
+        .filter(|f| f.required)
+        .map(|f| format!("`{}:`", f.name))
+        .collect();
+    fields.join(" and ")
 }
 
 struct FieldChecker<'a, 'b> {
@@ -1927,6 +1932,11 @@ Body.
         assert_eq!(
             check("\n  ---\n  name: a\n  ---\n"),
             ["2:0-2:5 error missing-frontmatter `  ---`"]
+        );
+        // A lone `\r` ends a line too (old Mac line ends).
+        assert_eq!(
+            check("\r  ---\r  name: a\r  ---\r"),
+            ["1:1-1:6 error missing-frontmatter `  ---`"]
         );
         assert_eq!(
             check("---\nname: a\n"),
