@@ -1068,10 +1068,14 @@ impl<'a> FieldChecker<'a, '_> {
         let names = || field.values.iter().map(|v| v.value.as_str());
         // Built only for a message: most values are valid, and this runs on every keystroke.
         let allowed = || {
-            names()
-                .map(|n| format!("`{n}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
+            let mut list = String::new();
+            for (index, name) in names().enumerate() {
+                if index > 0 {
+                    list.push_str(", ");
+                }
+                list.extend(["`", name, "`"]);
+            }
+            list
         };
         let Value::String(text) = value else {
             self.invalid(
