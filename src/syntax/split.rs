@@ -108,7 +108,9 @@ pub fn split<'a>(chunks: impl IntoIterator<Item = &'a str>) -> Split {
     // Lazy search for the first `---` after the opening line.
     let mut searched = content_start;
     let closing_start = loop {
-        if let Some(found) = head[searched..].find(FENCE) {
+        // A byte search (the fence is ASCII): the head is re-read on every keystroke, and the
+        // description before the fence can be kilobytes.
+        if let Some(found) = memchr::memmem::find(&head.as_bytes()[searched..], FENCE.as_bytes()) {
             break Some(searched + found);
         }
         // Keep two bytes of overlap: the fence may straddle chunks.
@@ -246,7 +248,7 @@ fn intended_block<'a>(
 ) -> Truncation {
     let mut offset = search_from;
     loop {
-        let Some(found) = head[offset..].find("\n---") else {
+        let Some(found) = memchr::memmem::find(&head.as_bytes()[offset..], b"\n---") else {
             // Keep four bytes of overlap: `\n---` may straddle chunks.
             offset = floor_char_boundary(head, head.len().saturating_sub(4).max(offset));
             if reader.pull(head) {
