@@ -15,7 +15,7 @@ use serde::Deserialize;
 use crate::analysis::{Diagnostic, Severity};
 use crate::schema::{ConfigSchema, DialectOverrides, Registry};
 use crate::syntax::{Entry, Frontmatter, Node, NodeKind, parse_frontmatter};
-use crate::text::TextRange;
+use crate::text::{TextRange, line_start};
 
 /// The configuration file's name, looked for at a workspace root (and, by `agentls check`, in
 /// the current directory and its ancestors).
@@ -632,9 +632,7 @@ pub fn line_before(text: &str, offset: usize) -> Option<&str> {
     } else {
         break_start
     };
-    let previous_start =
-        memchr::memrchr2(b'\n', b'\r', &before.as_bytes()[..previous_end]).map_or(0, |i| i + 1);
-    Some(&text[previous_start..previous_end])
+    Some(&text[line_start(before, previous_end)..previous_end])
 }
 
 /// `<!-- agentls-disable-next-line rule-a, rule-b -->` (no rule: every rule) on `line`.

@@ -11,6 +11,14 @@ pub fn line_ending(text: &str) -> &'static str {
     }
 }
 
+/// The start of the line that holds byte `offset` of `text`: just after the last `\n` or `\r`
+/// before it, as the rope breaks lines (a lone `\r` ends one too; an offset inside a CRLF counts
+/// as after its `\r`). A byte search: a description line can be kilobytes long, and this runs
+/// on every keystroke.
+pub fn line_start(text: &str, offset: usize) -> usize {
+    memchr::memrchr2(b'\n', b'\r', &text.as_bytes()[..offset]).map_or(0, |i| i + 1)
+}
+
 /// The largest char boundary of `text` at or before `index` (at most `text.len()`).
 pub fn floor_char_boundary(text: &str, index: usize) -> usize {
     let mut index = index.min(text.len());
@@ -93,6 +101,14 @@ impl fmt::Display for TextRange {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn line_starts_follow_every_line_break() {
+        let text = "a\nbc\r\nd\re";
+        let starts: Vec<usize> = (0..=text.len()).map(|at| line_start(text, at)).collect();
+        // Offset 5 sits between a CRLF's `\r` and `\n`: callers step back from it first.
+        assert_eq!(starts, [0, 0, 2, 2, 2, 5, 6, 6, 8, 8]);
+    }
 
     #[test]
     fn line_endings() {

@@ -14,7 +14,7 @@ use super::{Analysis, Diagnostic, Fix, MAX_FILE_SIZE, Severity, repair};
 use crate::loader::{self, Loaded, Outcome, Value};
 use crate::schema::{Convention, Dialect, Field, FieldType, LoaderKind, OnInvalid, ToolMatch};
 use crate::syntax::{Entry, Frontmatter, Missing, Node, NodeKind, ScalarStyle};
-use crate::text::{TextRange, line_ending};
+use crate::text::{TextRange, line_ending, line_start};
 
 /// Diagnostics that depend only on the frontmatter text (the expensive part, reused across body
 /// edits); the costlier repairs are built only `with_fixes`.
@@ -277,7 +277,7 @@ impl<'a> Sink<'a> {
     fn line_range_at(&self, offset: usize) -> TextRange {
         let head = self.head();
         let offset = offset.min(head.len());
-        let start = memchr::memrchr2(b'\n', b'\r', &head.as_bytes()[..offset]).map_or(0, |i| i + 1);
+        let start = line_start(head, offset);
         let end = head[start..]
             .find(['\n', '\r'])
             .map_or(head.len(), |i| start + i);
